@@ -1,0 +1,99 @@
+"""What real spreadsheet cells hold, turned into typed values, column at a time.
+
+Backends hand every cell over as text (or missing); these functions decide what the text
+means: a date in any of the forms people and forms type, a serial number, a number stored as
+text. They never raise on bad input: what cannot be read becomes missing, and the caller reports it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+# Dates before this are not taken as real dates of the scheme (a time typed alone reads as 1899).
+EARLIEST = pd.Timestamp("2000-01-01")
+LATEST = pd.Timestamp("9999-12-31")
+_SERIAL_LOW = (EARLIEST - EXCEL_EPOCH).days
+_SERIAL_HIGH = 2958465
+
+_TEXT_DATE = re.compile(
+    r"^\s*(?P<y>\d{4})\s*(?:[-./]|년)\s*(?P<m>\d{1,2})\s*(?:[-./]|월)\s*(?P<d>\d{1,2})\s*[.일]?"
+    r"(?:\s*[T ]?\s*(?P<ap1>오전|오후|AM|PM|am|pm)?\s*"
+    r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?\s*(?P<ap2>AM|PM|am|pm|오전|오후)?)?\s*$"
+)
+
+
+def _from_match(m: re.Match[str]) -> pd.Timestamp | None:
+    try:
+        hour = int(m["H"] or 0)
+        ampm = (m["ap1"] or m["ap2"] or "").upper()
+        if ampm in ("PM", "오후") and hour < 12:
+            hour += 12
+        elif ampm in ("AM", "오전") and hour == 12:
+            hour = 0
+        ts = pd.Timestamp(
+            dt.datetime(int(m["y"]), int(m["m"]), int(m["d"]), hour, int(m["M"] or 0),
+                        int(m["S"] or 0))
+        )
+    except (ValueError, OverflowError):
+        return None
+    return ts
+
+
+def parse_date_text(text: str) -> pd.Timestamp | None:
+    """One text date, year first; None when it is not an unambiguous date."""
+    out = parse_dates(pd.Series([text], dtype=object)).iloc[0]
+    return None if pd.isna(out) else pd.Timestamp(out)
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Cell texts to naive local timestamps; NaT where the text is not a plausible date."""
+    text = values.astype(object).where(values.notna(), None)
+    result = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    result = pd.Series(np.asarray(result, dtype="datetime64[ns]"), index=values.index)
+    todo = result.isna() & text.notna()
+    if todo.any():
+        numbers = pd.to_numeric(text[todo], errors="coerce")
+        serial = numbers[(numbers >= _SERIAL_LOW) & (numbers <= _SERIAL_HIGH)]
+        if len(serial):
+            stamps = EXCEL_EPOCH + pd.to_timedelta(
+                np.round(serial.to_numpy(dtype=float) * 86400), unit="s")
+            result.loc[serial.index] = stamps.to_numpy()
+        todo = result.isna() & text.notna()
+        for idx in todo[todo].index:
+            m = _TEXT_DATE.match(str(text[idx]))
+            if m:
+                ts = _from_match(m)
+                if ts is not None:
+                    result.loc[idx] = ts
+    result = result.where((result >= EARLIEST) & (result <= LATEST))
+    return result
+
+
+def parse_numbers(values: pd.Series) -> pd.Series:
+    """Cell texts to floats; numbers stored as text (with spaces or thousands commas) count."""
+    text = values.astype(object).where(values.notna(), None)
+    out = pd.to_numeric(text, errors="coerce")
+    todo = out.isna() & text.notna()
+    if todo.any():
+        cleaned = text[todo].map(lambda t: str(t).replace(",", "").strip())
+        out.loc[todo] = pd.to_numeric(cleaned, errors="coerce")
+    return out.astype(float)
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """Stripped text, missing where the cell is blank or only spaces."""
+    text = values.astype(object).where(values.notna(), None)
+    stripped = text.map(lambda t: t.strip() if isinstance(t, str) else t, na_action="ignore")
+    return stripped.where(stripped.astype(bool) & stripped.notna(), None)
+
+
+def id_key(values: pd.Series) -> pd.Series:
+    """The form ids and emails are matched in: stripped, case-folded, '1002.0' read as '1002'."""
+    text = clean_text(values)
+    folded = text.map(lambda t: t.casefold(), na_action="ignore")
+    return folded.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)

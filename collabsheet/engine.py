@@ -1,0 +1,368 @@
+"""The rule pass: derive what each check needs, settle checks 8-9 in time order, give verdicts.
+
+Everything here is column-at-a-time except the order-dependent checks, and those run row by row
+only for the few (sender, month) groups where an earlier rejection could change a later verdict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from . import schemas
+from .labels import norm
+from .report import Report, Stats, Violation
+from .rules import Rules
+from .tables import Office
+
+
+@dataclass
+class Verdicts:
+    """The derived Log (one row per Log row) and Special frames, with an ``accepted`` column."""
+
+    log: pd.DataFrame
+    special: pd.DataFrame
+    staff: pd.DataFrame
+    rules: Rules
+    as_of: dt.date
+    report: Report
+    dept_group: dict[str, str]
+    dept_name: dict[str, str]
+    titles: dict[str, str]
+
+
+def month_code(ts: pd.Series) -> pd.Series:
+    """Months as integers (year * 12 + month - 1) so grouping by month is cheap."""
+    return (ts.dt.year * 12 + ts.dt.month - 1).astype("Int64")
+
+
+def month_start(code: int) -> pd.Timestamp:
+    return pd.Timestamp(year=code // 12, month=code % 12 + 1, day=1)
+
+
+class People:
+    """The Staff tab as lookups: key -> person position, and who is on the staff when."""
+
+    def __init__(self, staff: pd.DataFrame, moves: pd.DataFrame):
+        self.staff = staff
+        ids = staff["id_key"]
+        counts = ids.value_counts()
+        self.id_count = ids.map(counts)
+        unique = ids[ids.notna() & (self.id_count == 1)]
+        self.by_id = pd.Series(unique.index.to_numpy(), index=unique.to_numpy())
+        self.ambiguous_ids = set(counts[counts > 1].index)
+        emails = staff["email_key"]
+        ecounts = emails.value_counts()
+        self.email_count = emails.map(ecounts)
+        uniq_e = emails[emails.notna() & (self.email_count == 1)]
+        self.by_email = pd.Series(uniq_e.index.to_numpy(), index=uniq_e.to_numpy())
+        self.ambiguous_emails = set(ecounts[ecounts > 1].index)
+        self.takes = staff["takes_part"].fillna(True).to_numpy(dtype=bool)
+        self.joined = staff["joined"].to_numpy(dtype="datetime64[ns]")
+        self.left = staff["left"].to_numpy(dtype="datetime64[ns]")
+        self.base_dept = staff["dept_key"].to_numpy(dtype=object)
+        self.moves = moves
+
+    def resolve(self, keys: pd.Series) -> tuple[pd.Series, pd.Series]:
+        """Person positions (NA when unresolved) and a status: ok, blank, unknown, ambiguous."""
+        is_email = keys.str.contains("@", regex=False).fillna(False).astype(bool)
+        found = pd.Series(pd.NA, index=keys.index, dtype="Int64")
+        if (~is_email).any():
+            found[~is_email] = keys[~is_email].map(self.by_id).astype("Int64")
+        if is_email.any():
+            found[is_email] = keys[is_email].map(self.by_email).astype("Int64")
+        status = pd.Series("ok", index=keys.index, dtype=object)
+        status[found.isna()] = "unknown"
+        amb = (~is_email & keys.isin(list(self.ambiguous_ids))) | (
+            is_email & keys.isin(list(self.ambiguous_emails)))
+        status[amb & found.isna()] = "ambiguous"
+        status[keys.isna()] = "blank"
+        return found, status
+
+    def on_staff(self, person: pd.Series, day: pd.Series) -> pd.Series:
+        """True when the person takes part and is on the staff that day; NA when unknowable."""
+        known = person.notna() & day.notna()
+        out = pd.Series(pd.NA, index=person.index, dtype="boolean")
+        if known.any():
+            p = person[known].to_numpy(dtype=np.int64)
+            d = day[known].to_numpy(dtype="datetime64[ns]")
+            j, lv = self.joined[p], self.left[p]
+            ok = self.takes[p] & (np.isnat(j) | (j <= d)) & (np.isnat(lv) | (d <= lv))
+            out[known] = ok
+        return out
+
+    def department_on(self, person: pd.Series, day: pd.Series) -> pd.Series:
+        """Department key of each person on each day: the latest move on or before it."""
+        out = pd.Series(None, index=person.index, dtype=object)
+        known = person.notna()
+        if not known.any():
+            return out
+        p = person[known].to_numpy(dtype=np.int64)
+        out[known] = self.base_dept[p]
+        mv = self.moves
+        if len(mv):
+            left = pd.DataFrame({"person": p, "day": day[known].to_numpy(dtype="datetime64[ns]"),
+                                 "pos": np.flatnonzero(known.to_numpy())})
+            left = left[left["day"].notna()]
+            right = mv[["person", "date", "dept_key"]].sort_values("date", kind="stable")
+            merged = pd.merge_asof(left.sort_values("day", kind="stable"), right,
+                                   left_on="day", right_on="date", by="person",
+                                   direction="backward")
+            moved = merged[merged["dept_key"].notna()]
+            out.iloc[moved["pos"].to_numpy()] = moved["dept_key"].to_numpy()
+        return out
+
+    def grants(self, person: np.ndarray, months: np.ndarray, rules: Rules) -> np.ndarray:
+        """Points each person is granted in each month (RULES.md section 2)."""
+        firsts = np.array([month_start(int(m)).to_datetime64() for m in months],
+                          dtype="datetime64[ns]") if len(months) else np.array(
+                              [], dtype="datetime64[ns]")
+        j, lv = self.joined[person], self.left[person]
+        on_first = self.takes[person] & (np.isnat(j) | (j <= firsts)) & (
+            np.isnat(lv) | (lv >= firsts))
+        if rules.grant_joiners == "on_join":
+            nexts = np.array([month_start(int(m) + 1).to_datetime64() for m in months],
+                             dtype="datetime64[ns]") if len(months) else firsts
+            joins = self.takes[person] & ~np.isnat(j) & (j > firsts) & (j < nexts) & (
+                np.isnat(lv) | (lv >= j))
+            on_first = on_first | joins
+        return np.where(on_first, rules.monthly_allowance, 0).astype(np.int64)
+
+
+def _prepare_moves(office: Office, people: People, dept_known: set[str]) -> pd.DataFrame:
+    mv = office.moves.copy()
+    person, _ = people.resolve(mv["id_key"])
+    mv["person"] = person
+    mv["dept_known"] = mv["dept_key"].map(lambda k: k in dept_known, na_action="ignore")
+    mv["dept_known"] = mv["dept_known"].astype("boolean")
+    return mv
+
+
+def _order_checks(log: pd.DataFrame, people: People, rules: Rules) -> None:
+    """Checks 8 and 9: walk each sender's month in time order, ties in sheet order."""
+    n = len(log)
+    log["earlier_pair_sends"] = pd.array([pd.NA] * n, dtype="Int64")
+    log["points_left"] = pd.array([pd.NA] * n, dtype="Int64")
+    log["granted"] = pd.array([pd.NA] * n, dtype="Int64")
+    log["accepted"] = False
+    pre = log["pre_valid"].to_numpy()
+    if not pre.any():
+        return
+    sub = pd.DataFrame({
+        "pos": np.flatnonzero(pre),
+        "when": log.loc[pre, "when"].to_numpy(),
+        "row": log.loc[pre, "row"].to_numpy(),
+        "sender": log.loc[pre, "sender"].to_numpy(dtype=np.int64),
+        "receiver": log.loc[pre, "receiver"].to_numpy(dtype=np.int64),
+        "month": log.loc[pre, "month"].to_numpy(dtype=np.int64),
+        "points": log.loc[pre, "points"].to_numpy(dtype=np.int64),
+    }).sort_values(["when", "row"], kind="stable")
+    keys = ["sender", "month"]
+    groups = sub[keys].drop_duplicates()
+    groups["granted"] = people.grants(groups["sender"].to_numpy(), groups["month"].to_numpy(),
+                                      rules)
+    sub = sub.merge(groups, on=keys, how="left", sort=False)
+    sub["spent_before"] = sub.groupby(keys, sort=False)["points"].cumsum() - sub["points"]
+    sub["pair_before"] = sub.groupby(["sender", "receiver", "month"], sort=False).cumcount()
+    over = (sub["spent_before"] + sub["points"] > sub["granted"]) | (
+        sub["pair_before"] >= rules.max_sends_per_pair)
+    contested = sub[keys][over].drop_duplicates()
+    sub["left"] = sub["granted"] - sub["spent_before"]
+    sub["accepted"] = ~over
+    if len(contested):
+        mark = sub.merge(contested.assign(_c=True), on=keys, how="left")["_c"].fillna(False)
+        hard = sub[mark.to_numpy(dtype=bool)]
+        left_col = sub["left"].to_numpy().copy()
+        pair_col = sub["pair_before"].to_numpy().copy()
+        acc_col = sub["accepted"].to_numpy().copy()
+        spent: dict[tuple[int, int], int] = {}
+        pairs: dict[tuple[int, int, int], int] = {}
+        for i, s, r, m, pts, g in zip(hard.index, hard["sender"], hard["receiver"],
+                                      hard["month"], hard["points"], hard["granted"],
+                                      strict=True):
+            used = spent.get((s, m), 0)
+            sent_pair = pairs.get((s, r, m), 0)
+            left = int(g) - used
+            ok = sent_pair < rules.max_sends_per_pair and pts <= left
+            left_col[i], pair_col[i], acc_col[i] = left, sent_pair, ok
+            if ok:
+                spent[(s, m)] = used + int(pts)
+                pairs[(s, r, m)] = sent_pair + 1
+        sub["left"], sub["pair_before"], sub["accepted"] = left_col, pair_col, acc_col
+    pos = sub["pos"].to_numpy()
+    log.iloc[pos, log.columns.get_loc("earlier_pair_sends")] = sub["pair_before"].to_numpy()
+    log.iloc[pos, log.columns.get_loc("points_left")] = sub["left"].to_numpy()
+    log.iloc[pos, log.columns.get_loc("granted")] = sub["granted"].to_numpy()
+    log.iloc[pos, log.columns.get_loc("accepted")] = sub["accepted"].to_numpy()
+
+
+def _duplicates(log: pd.DataFrame, minutes: int) -> pd.Series:
+    """Sheet row of an earlier identical send within ``minutes``; NA where there is none."""
+    out = pd.Series(pd.NA, index=log.index, dtype="Int64")
+    ok = log["sender"].notna() & log["receiver"].notna() & log["when"].notna()
+    if not ok.any() or minutes <= 0:
+        return out
+    sub = log.loc[ok, ["when", "row", "sender", "receiver", "points", "message"]].copy()
+    sub["message"] = sub["message"].fillna("")
+    sub = sub.sort_values(["when", "row"], kind="stable")
+    keys = ["sender", "receiver", "points", "message"]
+    prev_when = sub.groupby(keys, sort=False, dropna=False)["when"].shift()
+    prev_row = sub.groupby(keys, sort=False, dropna=False)["row"].shift()
+    hit = prev_when.notna() & (sub["when"] - prev_when <= pd.Timedelta(minutes=minutes))
+    out.loc[sub.index[hit.to_numpy()]] = prev_row[hit].astype("int64").to_numpy()
+    return out
+
+
+_SPLIT = re.compile(r"\s*[,;，、/·\n]\s*")
+
+
+def _special_departments(office: Office, sp: pd.DataFrame, dept_known: set[str],
+                         people: People) -> pd.Series:
+    """Why a Special row's departments fail (RULES.md section 4), or NA when they pass."""
+    own = people.department_on(sp["person"], sp["when"].dt.normalize())
+    office_names = dict(zip(office.departments["dept_key"], office.departments["department"],
+                            strict=True))
+    out: list[object] = []
+    for text, mine in zip(sp["departments"], own, strict=True):
+        if text is None or (isinstance(text, float) and np.isnan(text)):
+            out.append("Departments is blank; list the departments involved, comma-separated")
+            continue
+        names = [t for t in _SPLIT.split(str(text)) if t]
+        keys = list(dict.fromkeys(norm(t) for t in names))
+        unknown = [t for t in names if norm(t) not in dept_known]
+        if unknown:
+            out.append("Departments: " + ", ".join(repr(u) for u in unknown)
+                       + " not in the Departments tab")
+        elif len(keys) < 2:
+            out.append(f"Departments lists {len(keys)} department; a special award needs work "
+                       "of at least two")
+        elif mine is not None and not (isinstance(mine, float)) and mine not in keys:
+            out.append(f"the person's own department ({office_names.get(mine, mine)}) is not "
+                       "among the departments involved")
+        else:
+            out.append(pd.NA)
+    return pd.Series(out, index=sp.index, dtype=object)
+
+
+def evaluate(office: Office, as_of: dt.date) -> Verdicts:
+    """Run every rule over every tab; the Report plus derived frames for ledger and scores."""
+    rules = office.rules
+    staff = office.staff.copy()
+    depts = office.departments.copy()
+    dept_known = set(depts["dept_key"].dropna())
+    dept_name = dict(zip(depts["dept_key"], depts["department"], strict=True))
+    ctx = schemas.Context(rules=rules, as_of=as_of, staff=staff, dept_name=dept_name)
+    violations: list[Violation] = []
+    titles = office.titles
+
+    for row, key, value, message in ((p.row, p.key, p.value, p.message)
+                                     for p in office.rule_problems):
+        violations.append(Violation(titles.get("rules", "Rules"), row,
+                                    office.column("rules", "value"), "bad-rule", "error",
+                                    value, message))
+    for tab, letter, rule, message in office.header_problems:
+        violations.append(Violation(tab, 1, letter, rule, "warning", None, message))
+
+    # Departments
+    depts["dept_count"] = depts["dept_key"].map(depts["dept_key"].value_counts())
+    v, _ = schemas.run_rules(schemas.department_rules(), depts, titles.get("departments", ""),
+                             office.headers["departments"], ctx)
+    violations += v
+
+    # Staff
+    people = People(staff, pd.DataFrame())
+    staff["id_count"] = people.id_count
+    staff["email_count"] = people.email_count
+    staff["dept_known"] = staff["dept_key"].map(lambda k: k in dept_known,
+                                                na_action="ignore").astype("boolean")
+    staff["joined_bad"] = staff["joined_text"].notna() & staff["joined"].isna()
+    staff["left_bad"] = staff["left_text"].notna() & staff["left"].isna()
+    staff["left_before_joined"] = (staff["left"] < staff["joined"]).fillna(False)
+    staff["takes_part_bad"] = staff["takes_part"].isna()
+    v, _ = schemas.run_rules(schemas.staff_rules(), staff, titles.get("staff", ""),
+                             office.headers["staff"], ctx)
+    violations += v
+
+    # Moves
+    moves = _prepare_moves(office, people, dept_known)
+    if "moves" in titles:
+        v, _ = schemas.run_rules(schemas.move_rules(), moves, titles["moves"],
+                                 office.headers["moves"], ctx)
+        violations += v
+    good_moves = moves[moves["date"].notna() & moves["person"].notna()
+                       & moves["dept_known"].fillna(False).astype(bool)].copy()
+    good_moves["person"] = good_moves["person"].astype(np.int64)
+    people.moves = good_moves
+
+    # Log
+    log = office.log.copy()
+    log["sender"], log["from_status"] = people.resolve(log["from_key"])
+    log["receiver"], log["to_status"] = people.resolve(log["to_key"])
+    date_ok = schemas._date_ok(rules, as_of)(log["when"])
+    day = log["when"].dt.normalize().where(date_ok)
+    log["day"] = day
+    log["month"] = month_code(day)
+    log["sender_on_staff"] = people.on_staff(log["sender"], day)
+    log["receiver_on_staff"] = people.on_staff(log["receiver"], day)
+    both = log["sender"].notna() & log["receiver"].notna()
+    log["is_self"] = pd.Series(pd.NA, index=log.index, dtype="boolean")
+    log.loc[both, "is_self"] = (log.loc[both, "sender"] == log.loc[both, "receiver"]).to_numpy()
+    log["sender_dept"] = people.department_on(log["sender"], day)
+    log["receiver_dept"] = people.department_on(log["receiver"], day)
+    same = pd.Series(pd.NA, index=log.index, dtype="boolean")
+    applies = both & day.notna() & ~log["is_self"].fillna(True).astype(bool)
+    same[applies] = (log.loc[applies, "sender_dept"] == log.loc[applies, "receiver_dept"]
+                     ).to_numpy(dtype=bool)
+    log["same_department"] = same
+    row_rules = schemas.log_rules(rules, as_of)
+    pre = np.ones(len(log), dtype=bool)
+    for rule in row_rules:
+        if rule.id in ("pair-limit", "allowance", "duplicate"):
+            continue
+        pre[schemas.failing(rule, log)] = False
+    log["pre_valid"] = pre
+    _order_checks(log, people, rules)
+    log["duplicate_of"] = _duplicates(log, rules.duplicate_minutes)
+    v, failed = schemas.run_rules(row_rules, log, titles["log"], office.headers["log"], ctx)
+    violations += v
+    warned = failed.get("duplicate:duplicate_of", np.array([], dtype=np.int64))
+
+    # Special
+    sp = office.special.copy()
+    sp["person"], sp["id_status"] = people.resolve(sp["id_key"])
+    sp_ok = schemas._date_ok(rules, as_of)(sp["when"])
+    sp_day = sp["when"].dt.normalize().where(sp_ok)
+    sp["person_on_staff"] = people.on_staff(sp["person"], sp_day)
+    blank_pts = sp["points_text"].isna()
+    sp["award"] = sp["points"].where(~blank_pts, float(rules.special_points))
+    sp["points_ok"] = (sp["award"].notna() & (sp["award"] > 0)
+                       & (sp["award"] == np.floor(sp["award"].fillna(0)))).astype("boolean")
+    sp["departments_problem"] = _special_departments(office, sp, dept_known, people)
+    sp["department"] = people.department_on(sp["person"], sp_day)
+    sp["month"] = month_code(sp_day)
+    sp["accepted"] = True
+    if "special" in titles:
+        sp_rules = schemas.special_rules(rules, as_of)
+        v, sp_failed = schemas.run_rules(sp_rules, sp, titles["special"],
+                                         office.headers["special"], ctx)
+        violations += v
+        bad = np.zeros(len(sp), dtype=bool)
+        for pos in sp_failed.values():
+            bad[pos] = True
+        sp["accepted"] = ~bad
+
+    accepted = int(log["accepted"].sum())
+    stats = Stats(rows=len(log), accepted=accepted, rejected=len(log) - accepted,
+                  warnings=len(np.unique(warned)))
+    report = Report(source=office.source, as_of=as_of.isoformat(), violations=violations,
+                    stats=stats)
+    return Verdicts(
+        log=log, special=sp, staff=staff, rules=rules, as_of=as_of, report=report,
+        dept_group=dict(zip(depts["dept_key"], depts["group"], strict=True)),
+        dept_name=dept_name,
+        titles=dict(titles),
+    )

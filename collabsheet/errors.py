@@ -1,0 +1,21 @@
+"""Typed errors the library raises; the CLI turns them into one ``Error:`` line and exit 2."""
+
+from __future__ import annotations
+
+
+class CollabsheetError(Exception):
+    """Base of every error collabsheet raises on purpose: the input cannot be checked at all."""
+
+    exit_code = 2
+
+
+class SourceError(CollabsheetError):
+    """The workbook cannot be opened, read or written (missing file, not a workbook, locked)."""
+
+
+class TabError(CollabsheetError):
+    """A tab the job needs is missing or its header row cannot be used."""
+
+
+class UsageError(CollabsheetError):
+    """An argument given to the library is not valid (bad period, bad month, bad date)."""

@@ -1,0 +1,178 @@
+"""Words the tool and its users share: tab names, header aliases and result labels, in English
+and Korean. Matching is case-insensitive with surrounding and repeated spaces ignored."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SPACES = re.compile(r"\s+")
+
+
+def norm(text: object) -> str:
+    """The form in which headers and tab names are compared."""
+    return _SPACES.sub(" ", str(text)).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    aliases: tuple[str, ...]
+    required: bool = True
+
+    @property
+    def label(self) -> str:
+        return self.aliases[0]
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    key: str
+    names: tuple[str, ...]
+    fields: tuple[Field, ...]
+    required: bool = True
+
+    @property
+    def label(self) -> str:
+        return self.names[0]
+
+
+STAFF = TabSpec(
+    "staff",
+    ("Staff", "직원", "직원 명단"),
+    (
+        Field("id", ("ID", "사번", "직원번호")),
+        Field("name", ("Name", "성명", "이름")),
+        Field("department", ("Department", "부서")),
+        Field("email", ("Email", "이메일", "Email Address", "이메일 주소"), required=False),
+        Field("joined", ("Joined", "입사일", "합류일"), required=False),
+        Field("left", ("Left", "퇴사일", "종료일"), required=False),
+        Field("takes_part", ("Takes part", "참여", "참여 여부"), required=False),
+    ),
+)
+DEPARTMENTS = TabSpec(
+    "departments",
+    ("Departments", "부서", "부서 목록"),
+    (
+        Field("department", ("Department", "부서")),
+        Field("group", ("Group", "그룹", "구분")),
+    ),
+)
+MOVES = TabSpec(
+    "moves",
+    ("Moves", "인사이동", "부서 이동"),
+    (
+        Field("date", ("Date", "날짜", "이동일")),
+        Field("id", ("ID", "사번")),
+        Field("department", ("Department", "New department", "부서", "새 부서")),
+    ),
+    required=False,
+)
+LOG = TabSpec(
+    "log",
+    ("Log", "기록", "Form Responses 1", "설문지 응답 시트1"),
+    (
+        Field("date", ("Date", "날짜", "Timestamp", "타임스탬프")),
+        Field("from", ("From", "보낸 사람", "Email Address", "이메일 주소", "이메일")),
+        Field("to", ("To", "받는 사람")),
+        Field("points", ("Points", "포인트")),
+        Field("message", ("Message", "메시지", "감사 메시지")),
+    ),
+)
+SPECIAL = TabSpec(
+    "special",
+    ("Special", "특별 포인트", "특별"),
+    (
+        Field("date", ("Date", "날짜")),
+        Field("id", ("ID", "사번")),
+        Field("points", ("Points", "포인트"), required=False),
+        Field("work", ("Work", "업무"), required=False),
+        Field("departments", ("Departments", "참여 부서", "부서")),
+    ),
+    required=False,
+)
+RULES = TabSpec(
+    "rules",
+    ("Rules", "규칙"),
+    (
+        Field("rule", ("Rule", "규칙", "항목")),
+        Field("value", ("Value", "값")),
+    ),
+    required=False,
+)
+
+INPUT_TABS: tuple[TabSpec, ...] = (STAFF, DEPARTMENTS, MOVES, LOG, SPECIAL, RULES)
+
+# Result tabs collabsheet owns, by key: (English title, Korean title).
+RESULT_TABS: dict[str, tuple[str, str]] = {
+    "validation": ("Validation", "검증"),
+    "ledger": ("Ledger", "원장"),
+    "people": ("People", "개인 순위"),
+    "departments": ("Departments ranking", "부서 순위"),
+    "commendations": ("Commendations", "표창"),
+    "summary": ("Summary", "요약"),
+}
+
+
+def result_title(key: str, lang: str) -> str:
+    en, ko = RESULT_TABS[key]
+    return ko if lang == "ko" else en
+
+
+def owned_titles() -> set[str]:
+    """Every title collabsheet may write, in both languages, normalized."""
+    return {norm(t) for pair in RESULT_TABS.values() for t in pair}
+
+
+# Words used in result tabs and text output.
+_WORDS: dict[str, tuple[str, str]] = {
+    "row": ("Row", "행"),
+    "date": ("Date", "날짜"),
+    "from": ("From", "보낸 사람"),
+    "to": ("To", "받는 사람"),
+    "points": ("Points", "포인트"),
+    "rules": ("Rules", "규칙"),
+    "severity": ("Severity", "심각도"),
+    "message": ("Problem", "문제"),
+    "left": ("Points left before", "보내기 전 잔여 포인트"),
+    "link": ("Go to row", "행으로 이동"),
+    "tab": ("Tab", "탭"),
+    "column": ("Column", "열"),
+    "value": ("Value", "값"),
+    "error": ("error", "오류"),
+    "warning": ("warning", "경고"),
+    "id": ("ID", "사번"),
+    "name": ("Name", "성명"),
+    "department": ("Department", "부서"),
+    "group": ("Group", "그룹"),
+    "month": ("Month", "월"),
+    "granted": ("Granted", "지급"),
+    "sent": ("Sent", "보냄"),
+    "expired": ("Expired", "소멸"),
+    "left_now": ("Left", "잔여"),
+    "rank": ("Rank", "순위"),
+    "received": ("Received", "받음"),
+    "special": ("Special", "특별"),
+    "score": ("Score", "점수"),
+    "sends": ("Sends", "보낸 횟수"),
+    "receipts": ("Receipts", "받은 횟수"),
+    "colleagues": ("Colleagues helped", "도운 동료 수"),
+    "people": ("People", "인원"),
+    "collaborations": ("Collaborations", "협업 건수"),
+    "tie": ("Tie: office decides", "동점: 기관 결정"),
+    "commended_people": ("Commended people", "개인 표창"),
+    "commended_departments": ("Commended departments", "부서 표창"),
+    "period": ("Period", "기간"),
+    "total": ("Total", "합계"),
+    "senders": ("People who sent", "보낸 인원"),
+    "receivers": ("People who received", "받은 인원"),
+    "rejected": ("Rejected rows", "거부된 행"),
+    "specials": ("Special awards", "특별 포인트"),
+    "helped_by": ("Helped by (receiver's department)", "도운 부서(받은 쪽)"),
+    "helped": ("Helped (sender's department)", "도움받은 부서(보낸 쪽)"),
+}
+
+
+def word(key: str, lang: str = "en") -> str:
+    en, ko = _WORDS[key]
+    return ko if lang == "ko" else en

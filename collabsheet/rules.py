@@ -1,0 +1,205 @@
+"""Every key of the Rules tab: its default, how its value is read, and what it means.
+
+An office changes a number in its Rules tab; nothing else in collabsheet hard-codes it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .labels import norm
+
+_YES = {"yes", "y", "true", "1", "예", "네", "o", "참"}
+_NO = {"no", "n", "false", "0", "아니오", "아니요", "x", "거짓"}
+
+
+def parse_bool(text: str) -> bool:
+    t = norm(text)
+    if t in _YES:
+        return True
+    if t in _NO:
+        return False
+    raise ValueError("expected yes or no")
+
+
+def _int(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            d = Decimal(text.strip())
+        except InvalidOperation:
+            raise ValueError("expected a whole number") from None
+        if d != d.to_integral_value():
+            raise ValueError("expected a whole number")
+        n = int(d)
+        if not low <= n <= high:
+            raise ValueError(f"expected a whole number from {low} to {high}")
+        return n
+
+    return parse
+
+
+def _weight(text: str) -> Decimal:
+    try:
+        d = Decimal(text.strip())
+    except InvalidOperation:
+        raise ValueError("expected a number such as 0.5") from None
+    if not d.is_finite() or d < 0 or d > 1000:
+        raise ValueError("expected a number from 0 to 1000")
+    if -d.as_tuple().exponent > 6:  # type: ignore[operator]
+        raise ValueError("expected at most 6 decimals")
+    return d.normalize()
+
+
+def _zone(text: str) -> str:
+    try:
+        ZoneInfo(text.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("expected a time zone name such as Asia/Seoul") from None
+    return text.strip()
+
+
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        t = norm(text).replace(" ", "_")
+        if t not in options:
+            raise ValueError("expected one of " + ", ".join(options))
+        return t
+
+    return parse
+
+
+def _date(text: str) -> dt.date:
+    from .cells import parse_date_text
+
+    d = parse_date_text(text)
+    if d is None:
+        raise ValueError("expected a date such as 2025-02-01")
+    return d.date()
+
+
+def _text(text: str) -> str:
+    if not text.strip():
+        raise ValueError("expected a tab name")
+    return text.strip()
+
+
+@dataclass(frozen=True)
+class RuleKey:
+    key: str
+    default: Any
+    parse: Callable[[str], Any]
+    describe: str
+
+
+KEYS: tuple[RuleKey, ...] = (
+    RuleKey("start", None, _date, "The scheme's first day; rows before it are rejected."),
+    RuleKey("timezone", "Asia/Seoul", _zone, "The office's time zone; months follow it."),
+    RuleKey("monthly_allowance", 200, _int(0, 1_000_000), "Points granted on the 1st."),
+    RuleKey(
+        "grant_joiners",
+        "next_month",
+        _choice("next_month", "on_join"),
+        "next_month: joiners wait for the next 1st; on_join: granted on the joining day.",
+    ),
+    RuleKey("min_points", 1, _int(1, 1_000_000), "Fewest points one row may send."),
+    RuleKey("max_points", 200, _int(1, 1_000_000), "Most points one row may send."),
+    RuleKey("points_step", 1, _int(1, 1_000_000), "Points must be a multiple of this."),
+    RuleKey(
+        "max_sends_per_pair", 2, _int(1, 1_000_000), "Sends a month from one person to another."
+    ),
+    RuleKey(
+        "forbid_same_department",
+        True,
+        parse_bool,
+        "Reject sends within one department.",
+    ),
+    RuleKey("received_weight", Decimal(1), _weight, "Score per point received."),
+    RuleKey("sent_weight", Decimal("0.5"), _weight, "Score per point sent."),
+    RuleKey("special_points", 100, _int(1, 1_000_000), "Points of a special award."),
+    RuleKey("commend_people", 3, _int(0, 1_000_000), "People commended."),
+    RuleKey("commend_departments", 3, _int(0, 1_000_000), "Departments commended per group."),
+    RuleKey("language", "en", _choice("en", "ko"), "Language of result tabs: en or ko."),
+    RuleKey("log_tab", None, _text, "Name of the Log tab when it is not Log (a form's tab)."),
+    RuleKey(
+        "duplicate_minutes",
+        10,
+        _int(0, 100_000),
+        "Same send repeated within this many minutes is warned as a double submission.",
+    ),
+)
+KEY_NAMES = tuple(k.key for k in KEYS)
+_BY_NORM = {norm(k.key): k for k in KEYS}
+
+
+@dataclass(frozen=True)
+class Rules:
+    start: dt.date | None = None
+    timezone: str = "Asia/Seoul"
+    monthly_allowance: int = 200
+    grant_joiners: str = "next_month"
+    min_points: int = 1
+    max_points: int = 200
+    points_step: int = 1
+    max_sends_per_pair: int = 2
+    forbid_same_department: bool = True
+    received_weight: Decimal = Decimal(1)
+    sent_weight: Decimal = Decimal("0.5")
+    special_points: int = 100
+    commend_people: int = 3
+    commend_departments: int = 3
+    language: str = "en"
+    log_tab: str | None = None
+    duplicate_minutes: int = 10
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def replace(self, **changes: Any) -> Rules:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    row: int
+    key: str
+    value: str
+    message: str
+
+
+def lookup(key: str) -> RuleKey | None:
+    return _BY_NORM.get(norm(key).replace(" ", "_"))
+
+
+def parse_rules(entries: list[tuple[int, str, str]]) -> tuple[Rules, list[RuleProblem]]:
+    """Read (sheet row, key, value) entries; a bad entry keeps the default and is reported."""
+    values: dict[str, Any] = {}
+    problems: list[RuleProblem] = []
+    for row, key, value in entries:
+        spec = lookup(key)
+        if spec is None:
+            problems.append(
+                RuleProblem(row, key, value, f"unknown rule {key!r}; known rules: "
+                            + ", ".join(KEY_NAMES))
+            )
+            continue
+        if not value.strip():
+            continue
+        try:
+            values[spec.key] = spec.parse(value)
+        except ValueError as exc:
+            problems.append(RuleProblem(row, key, value, f"rule {spec.key}: {exc}, got {value!r}"))
+    rules = Rules(**values)
+    if rules.min_points > rules.max_points:
+        problems.append(
+            RuleProblem(0, "min_points", str(rules.min_points),
+                        "rule min_points is larger than max_points; using the defaults")
+        )
+        rules = rules.replace(min_points=1, max_points=200)
+    return rules, problems

@@ -1,0 +1,93 @@
+"""The one interface between collabsheet and a spreadsheet: read tabs as text, write result tabs.
+
+A backend knows cells and files, never a rule; the rule engine never knows which backend it serves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from ..tabs import ResultTab
+
+_ERROR_NAMES = {
+    "Div0": "#DIV/0!",
+    "NA": "#N/A",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+    "GettingData": "#GETTING_DATA",
+}
+ERROR_TEXTS = frozenset(_ERROR_NAMES.values()) | {"#ERROR!", "#SPILL!", "#CALC!"}
+
+
+def error_text(detail: str) -> str:
+    """'Expected string but got Error(Ref)' -> '#REF!'."""
+    for key, text in _ERROR_NAMES.items():
+        if f"Error({key})" in detail:
+            return text
+    return "#ERROR!"
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 27 -> AB."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass
+class RawTab:
+    """One tab as text: the header row (sheet row 1) and each data column below it.
+
+    ``rows`` holds the sheet row number of every data row kept; blank rows are already dropped.
+    Error cells arrive as their error text (``#REF!``), so checks see and name them.
+    """
+
+    title: str
+    header: list[str | None]
+    letters: list[str]
+    columns: list[pd.Series]
+    rows: np.ndarray
+    merged: list[str] = field(default_factory=list)
+
+
+class Source(Protocol):
+    """What every backend offers. ``name`` is how messages name the workbook."""
+
+    name: str
+
+    def tab_titles(self) -> list[str]: ...
+
+    def read_tabs(self, titles: list[str]) -> dict[str, RawTab]: ...
+
+    def write_tabs(self, tabs: list[ResultTab], owned: set[str]) -> None:
+        """Replace the tabs named in ``tabs`` whole, remove other stale titles in ``owned``
+        that this run no longer writes only if they are listed in tabs; never touch any other tab."""
+        ...
+
+
+def drop_blank_rows(columns: list[pd.Series], first_row: int) -> tuple[list[pd.Series], np.ndarray]:
+    """Keep rows with any non-blank cell; return them with their sheet row numbers."""
+    n = len(columns[0]) if columns else 0
+    rows = np.arange(first_row, first_row + n)
+    if not columns:
+        return columns, rows
+    keep = np.zeros(n, dtype=bool)
+    for col in columns:
+        filled = col.notna().to_numpy().copy()
+        if filled.any():
+            stripped = col[filled].astype(str).str.strip().ne("").to_numpy()
+            filled[filled] = stripped
+        keep |= filled
+    if keep.all():
+        return columns, rows
+    return [c[keep].reset_index(drop=True) for c in columns], rows[keep]

@@ -1,0 +1,268 @@
+"""The office's tabs as typed frames: headers matched to fields (English, Korean, Google Form),
+cells converted, and the sheet row number of every record kept for the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import cells
+from .errors import TabError
+from .labels import DEPARTMENTS, INPUT_TABS, LOG, MOVES, RULES, SPECIAL, STAFF, TabSpec, norm
+from .rules import RuleProblem, Rules, parse_bool, parse_rules
+from .sources.base import ERROR_TEXTS, RawTab, Source
+
+
+@dataclass
+class Office:
+    """Everything read from one workbook, ready for the rule pass."""
+
+    source: str
+    titles: dict[str, str]
+    headers: dict[str, dict[str, str]]
+    staff: pd.DataFrame
+    departments: pd.DataFrame
+    moves: pd.DataFrame
+    log: pd.DataFrame
+    special: pd.DataFrame
+    rules: Rules
+    rule_problems: list[RuleProblem] = field(default_factory=list)
+    header_problems: list[tuple[str, str, str]] = field(default_factory=list)
+    merged: dict[str, list[str]] = field(default_factory=dict)
+
+    def column(self, tab: str, key: str) -> str:
+        """The header the office uses for a field, so messages speak the office's words."""
+        return self.headers.get(tab, {}).get(key, key)
+
+
+def find_title(titles: list[str], names: tuple[str, ...]) -> str | None:
+    wanted = [norm(n) for n in names]
+    by_norm = {norm(t): t for t in titles}
+    for w in wanted:
+        if w in by_norm:
+            return by_norm[w]
+    return None
+
+
+def _map_header(spec: TabSpec, tab: RawTab) -> tuple[dict[str, int], list[tuple[str, str, str]]]:
+    """Field key -> column position. Missing required fields and ambiguous headers raise."""
+    found: dict[str, list[int]] = {}
+    alias_of: dict[str, str] = {}
+    for f in spec.fields:
+        for a in f.aliases:
+            alias_of.setdefault(norm(a), f.key)
+    problems: list[tuple[str, str, str]] = []
+    seen: dict[str, str] = {}
+    for i, head in enumerate(tab.header):
+        if head is None or not str(head).strip():
+            if any(c.iloc[:].notna().any() for c in [tab.columns[i]]):
+                problems.append((tab.letters[i], "blank-header",
+                                 f"{tab.title} column {tab.letters[i]} has data but no header; "
+                                 "it is ignored"))
+            continue
+        n = norm(head)
+        if n in seen:
+            problems.append((tab.letters[i], "duplicate-header",
+                             f"{tab.title} columns {seen[n]} and {tab.letters[i]} are both headed "
+                             f"{str(head).strip()!r}"))
+        seen.setdefault(n, tab.letters[i])
+        key = alias_of.get(n)
+        if key is not None:
+            found.setdefault(key, []).append(i)
+    mapping: dict[str, int] = {}
+    for f in spec.fields:
+        cols = found.get(f.key, [])
+        if len(cols) > 1:
+            where = " and ".join(f"{tab.letters[c]} ({str(tab.header[c]).strip()!r})" for c in cols)
+            raise TabError(
+                f"{tab.title} tab: columns {where} both mean {f.label!r}; keep only one"
+            )
+        if cols:
+            mapping[f.key] = cols[0]
+        elif f.required:
+            heads = ", ".join(repr(str(h).strip()) for h in tab.header if h and str(h).strip())
+            raise TabError(
+                f"{tab.title} tab: no {f.label!r} column in row 1; accepted headers: "
+                + ", ".join(f.aliases)
+                + f" (found: {heads or 'no headers'})"
+            )
+    return mapping, problems
+
+
+def _frame(spec: TabSpec, tab: RawTab) -> tuple[pd.DataFrame, dict[str, str],
+                                                list[tuple[str, str, str]]]:
+    mapping, problems = _map_header(spec, tab)
+    data: dict[str, object] = {"row": tab.rows}
+    heads: dict[str, str] = {}
+    n = len(tab.rows)
+    for f in spec.fields:
+        if f.key in mapping:
+            i = mapping[f.key]
+            data[f.key] = tab.columns[i].astype(object).to_numpy()
+            heads[f.key] = str(tab.header[i]).strip()
+        else:
+            data[f.key] = np.full(n, None, dtype=object)
+            heads[f.key] = f.label
+    return pd.DataFrame(data), heads, problems
+
+
+def _is_error(values: pd.Series) -> pd.Series:
+    return values.isin(list(ERROR_TEXTS))
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    return cells.parse_dates(values.where(~_is_error(values)))
+
+
+def _staff(raw: pd.DataFrame) -> pd.DataFrame:
+    takes = []
+    for v in raw["takes_part"]:
+        if v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip():
+            takes.append(True)
+        else:
+            try:
+                takes.append(parse_bool(str(v)))
+            except ValueError:
+                takes.append(pd.NA)
+    return pd.DataFrame({
+        "row": raw["row"],
+        "id": cells.clean_text(raw["id"]),
+        "id_key": cells.id_key(raw["id"]),
+        "name": cells.clean_text(raw["name"]),
+        "department": cells.clean_text(raw["department"]),
+        "dept_key": cells.clean_text(raw["department"]).map(norm, na_action="ignore"),
+        "email": cells.clean_text(raw["email"]),
+        "email_key": cells.id_key(raw["email"]),
+        "joined_text": cells.clean_text(raw["joined"]),
+        "joined": _dates(raw["joined"]).dt.normalize(),
+        "left_text": cells.clean_text(raw["left"]),
+        "left": _dates(raw["left"]).dt.normalize(),
+        "takes_part_text": cells.clean_text(raw["takes_part"]),
+        "takes_part": pd.array(takes, dtype="boolean"),
+    })
+
+
+def _departments(raw: pd.DataFrame) -> pd.DataFrame:
+    dept = cells.clean_text(raw["department"])
+    return pd.DataFrame({
+        "row": raw["row"],
+        "department": dept,
+        "dept_key": dept.map(norm, na_action="ignore"),
+        "group": cells.clean_text(raw["group"]),
+    })
+
+
+def _moves(raw: pd.DataFrame) -> pd.DataFrame:
+    dept = cells.clean_text(raw["department"])
+    return pd.DataFrame({
+        "row": raw["row"],
+        "date_text": cells.clean_text(raw["date"]),
+        "date": _dates(raw["date"]).dt.normalize(),
+        "id": cells.clean_text(raw["id"]),
+        "id_key": cells.id_key(raw["id"]),
+        "department": dept,
+        "dept_key": dept.map(norm, na_action="ignore"),
+    })
+
+
+def _log(raw: pd.DataFrame) -> pd.DataFrame:
+    points_text = cells.clean_text(raw["points"])
+    message = cells.clean_text(raw["message"])
+    return pd.DataFrame({
+        "row": raw["row"],
+        "date_text": cells.clean_text(raw["date"]),
+        "when": _dates(raw["date"]),
+        "from": cells.clean_text(raw["from"]),
+        "from_key": cells.id_key(raw["from"]),
+        "to": cells.clean_text(raw["to"]),
+        "to_key": cells.id_key(raw["to"]),
+        "points_text": points_text,
+        "points": cells.parse_numbers(points_text.where(~_is_error(points_text))),
+        "message": message.where(~_is_error(message)),
+    })
+
+
+def _special(raw: pd.DataFrame) -> pd.DataFrame:
+    points_text = cells.clean_text(raw["points"])
+    return pd.DataFrame({
+        "row": raw["row"],
+        "date_text": cells.clean_text(raw["date"]),
+        "when": _dates(raw["date"]),
+        "id": cells.clean_text(raw["id"]),
+        "id_key": cells.id_key(raw["id"]),
+        "points_text": points_text,
+        "points": cells.parse_numbers(points_text.where(~_is_error(points_text))),
+        "work": cells.clean_text(raw["work"]),
+        "departments": cells.clean_text(raw["departments"]),
+    })
+
+
+def _empty(spec: TabSpec) -> RawTab:
+    return RawTab(title=spec.label, header=[f.label for f in spec.fields],
+                  letters=[chr(65 + i) for i in range(len(spec.fields))],
+                  columns=[pd.Series([], dtype=object) for _ in spec.fields],
+                  rows=np.array([], dtype=np.int64))
+
+
+def load_office(source: Source) -> Office:
+    """Read every input tab the scheme uses, in as few reads as the backend allows."""
+    titles = source.tab_titles()
+    found: dict[str, str] = {}
+    for spec in INPUT_TABS:
+        title = find_title(titles, spec.names)
+        if title is not None:
+            found[spec.key] = title
+    raws = source.read_tabs(sorted(set(found.values())))
+    rules = Rules()
+    rule_problems: list[RuleProblem] = []
+    heads: dict[str, dict[str, str]] = {}
+    header_problems: list[tuple[str, str, str]] = []
+    if "rules" in found:
+        frame, heads["rules"], probs = _frame(RULES, raws[found["rules"]])
+        header_problems += [(found["rules"], *p) for p in probs]
+        entries = [
+            (int(r), str(k).strip(), "" if v is None or (isinstance(v, float) and np.isnan(v))
+             else str(v))
+            for r, k, v in zip(frame["row"], frame["rule"], frame["value"], strict=True)
+            if k is not None and not (isinstance(k, float) and np.isnan(k)) and str(k).strip()
+        ]
+        rules, rule_problems = parse_rules(entries)
+    if rules.log_tab:
+        title = find_title(titles, (rules.log_tab,))
+        if title is None:
+            raise TabError(
+                f"Rules say the Log tab is {rules.log_tab!r}, but the workbook has no such tab; "
+                "its tabs are: " + ", ".join(titles)
+            )
+        found["log"] = title
+        if title not in raws:
+            raws.update(source.read_tabs([title]))
+    for spec in INPUT_TABS:
+        if spec.required and spec.key not in found:
+            raise TabError(
+                f"{source.name} has no {spec.label} tab (looked for: {', '.join(spec.names)}); "
+                f"its tabs are: {', '.join(titles) or 'none'}"
+            )
+    frames: dict[str, pd.DataFrame] = {}
+    for spec, convert in ((STAFF, _staff), (DEPARTMENTS, _departments), (MOVES, _moves),
+                          (LOG, _log), (SPECIAL, _special)):
+        raw = raws[found[spec.key]] if spec.key in found else _empty(spec)
+        frame, heads[spec.key], probs = _frame(spec, raw)
+        header_problems += [(raw.title, *p) for p in probs]
+        frames[spec.key] = convert(frame)
+    return Office(
+        source=source.name,
+        titles=found,
+        headers=heads,
+        staff=frames["staff"],
+        departments=frames["departments"],
+        moves=frames["moves"],
+        log=frames["log"],
+        special=frames["special"],
+        rules=rules,
+        rule_problems=rule_problems,
+        header_problems=header_problems,
+        merged={t: r.merged for t, r in raws.items() if r.merged},
+    )
