@@ -1,0 +1,381 @@
+"""Put result tabs into an .xlsx package beside the office's parts, then swap the file in.
+
+Every part of the office's sheets is copied byte for byte (compressed data included); only the
+workbook's sheet list, its relationships, the content types and styles.xml are edited, as text,
+so that nothing the office made is re-serialized. Our own tabs keep their place and part name on
+every run, so the same input gives the same file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import posixpath
+import re
+import struct
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from ..errors import SourceError
+from ..labels import RESULT_TABS, norm
+from ..tabs import ResultTab
+from . import sheetxml
+
+WS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+DRAWING_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"
+CHART_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
+STYLES_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+DOC_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
+CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+_REL = re.compile(r"<Relationship\b[^>]*?/>|<Relationship\b[^>]*?>.*?</Relationship>", re.S)
+_ATTR = re.compile(r'([\w:]+)\s*=\s*("[^"]*"|\'[^\']*\')')
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    from html import unescape
+
+    return {k: unescape(v[1:-1]) for k, v in _ATTR.findall(tag)}
+
+
+@dataclass
+class Rel:
+    id: str
+    type: str
+    target: str
+    raw: str
+
+
+def _rels(xml: str) -> list[Rel]:
+    out = []
+    for m in _REL.finditer(xml):
+        a = _attrs(m.group().split(">", 1)[0])
+        out.append(Rel(a.get("Id", ""), a.get("Type", ""), a.get("Target", ""), m.group()))
+    return out
+
+
+def _resolve(base_part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
+
+
+def _rels_part(part: str) -> str:
+    return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Files Excel and LibreOffice leave beside a workbook they have open."""
+    names = [f"~${path.name}", f".~lock.{path.name}#"]
+    return [path.with_name(n) for n in names if path.with_name(n).exists()]
+
+
+# ----- styles ---------------------------------------------------------------------------------
+
+_FONT_BOLD = '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+_FONT_LINK = '<font><u/><sz val="11"/><color rgb="FF0563C1"/><name val="Calibri"/><family val="2"/></font>'
+_FILL_HEAD = ('<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/>'
+              '<bgColor indexed="64"/></patternFill></fill>')
+_FORMATS = {"score": "#,##0.0##", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
+
+
+def _section(xml: str, name: str) -> re.Match[str] | None:
+    return re.search(rf"<(?P<p>\w+:)?{name}\b(?P<a>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)?{name}>)",
+                     xml, re.S)
+
+
+def _ensure_items(xml: str, section: str, item: str, wanted: str, before: tuple[str, ...]
+                  ) -> tuple[str, int]:
+    """Index of ``wanted`` among the section's items, appending it (and fixing count) if new."""
+    m = _section(xml, section)
+    if m is None:
+        insert_at = len(xml)
+        for name in before:
+            b = re.search(rf"<(\w+:)?{name}\b", xml)
+            if b:
+                insert_at = b.start()
+                break
+        else:
+            insert_at = xml.rindex("</")
+        xml = xml[:insert_at] + f'<{section} count="0"></{section}>' + xml[insert_at:]
+        m = _section(xml, section)
+        assert m is not None
+    prefix = m.group("p") or ""
+    body = m.group("body") or ""
+    items = re.findall(rf"<{prefix}{item}\b(?:[^>]*?/>|.*?</{prefix}{item}>)", body, re.S)
+    normalized = [re.sub(rf"(</?){prefix}", r"\1", x) for x in items]
+    if wanted in normalized:
+        return xml, normalized.index(wanted)
+    new_item = re.sub(r"(</?)(?=\w)", rf"\1{prefix}", wanted) if prefix else wanted
+    new_body = body + new_item
+    attrs = re.sub(r'\s*count="\d+"', "", m.group("a"))
+    replacement = f'<{prefix}{section} count="{len(items) + 1}"{attrs}>{new_body}</{prefix}{section}>'
+    return xml[: m.start()] + replacement + xml[m.end():], len(items)
+
+
+def ensure_styles(xml: str) -> tuple[str, sheetxml.Styles]:
+    """Add (once) the fonts, fills, number formats and cell formats the result tabs use."""
+    order = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
+             "dxfs", "tableStyles", "colors", "extLst")
+    fmt_ids: dict[str, int] = {}
+    for kind, code in _FORMATS.items():
+        existing = re.search(rf'<(?:\w+:)?numFmt\b[^>]*formatCode={quoteattr(code)}[^>]*/>', xml)
+        if existing:
+            fmt_ids[kind] = int(_attrs(existing.group())["numFmtId"])
+            continue
+        used = [int(x) for x in re.findall(r'numFmtId="(\d+)"', xml)]
+        new_id = max([163, *used]) + 1
+        xml, _ = _ensure_items(xml, "numFmts", "numFmt",
+                               f'<numFmt numFmtId="{new_id}" formatCode={quoteattr(code)}/>',
+                               order[1:])
+        fmt_ids[kind] = new_id
+    xml, bold = _ensure_items(xml, "fonts", "font", _FONT_BOLD, order[2:])
+    xml, link = _ensure_items(xml, "fonts", "font", _FONT_LINK, order[2:])
+    xml, fill = _ensure_items(xml, "fills", "fill", _FILL_HEAD, order[3:])
+
+    def xf(num: int, font: int = 0, fill_id: int = 0) -> str:
+        extra = ' applyNumberFormat="1"' if num else ""
+        extra += ' applyFont="1"' if font else ""
+        extra += ' applyFill="1"' if fill_id else ""
+        return (f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill_id}" borderId="0" '
+                f'xfId="0"{extra}/>')
+
+    ids = {}
+    for key, spec in {
+        "header": xf(0, bold, fill), "int": xf(3), "score_whole": xf(3),
+        "score_part": xf(fmt_ids["score"]), "date": xf(fmt_ids["date"]),
+        "datetime": xf(fmt_ids["datetime"]), "link": xf(0, link), "caption": xf(0, bold),
+    }.items():
+        if key == "score_whole":
+            ids[key] = ids["int"]
+            continue
+        xml, ids[key] = _ensure_items(xml, "cellXfs", "xf", spec, order[6:])
+    return xml, sheetxml.Styles(**ids)
+
+
+# ----- zip handling ---------------------------------------------------------------------------
+
+def _copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Copy an entry's compressed bytes as they are: no inflate, no deflate, no change."""
+    fp = zin.fp
+    assert fp is not None and zout.fp is not None
+    fp.seek(info.header_offset)
+    header = fp.read(30)
+    if header[:4] != b"PK\x03\x04" or info.flag_bits & 0x1:
+        raise ValueError("unusual entry")
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    fp.seek(info.header_offset + 30 + name_len + extra_len)
+    data = fp.read(info.compress_size)
+    new = zipfile.ZipInfo(info.filename, info.date_time)
+    new.compress_type = info.compress_type
+    new.external_attr = info.external_attr
+    new.create_system = info.create_system
+    new.flag_bits = info.flag_bits & ~0x08 & ~0x800 | (0x800 if not info.filename.isascii() else 0)
+    new.CRC = info.CRC
+    new.compress_size = info.compress_size
+    new.file_size = info.file_size
+    new.header_offset = zout.fp.tell()
+    zout.fp.write(new.FileHeader(zip64=None))
+    zout.fp.write(data)
+    zout.filelist.append(new)
+    zout.NameToInfo[new.filename] = new
+    zout.start_dir = zout.fp.tell()
+    zout._didModify = True  # type: ignore[attr-defined]
+
+
+def _copy(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    try:
+        _copy_raw(zin, zout, info)
+    except (ValueError, AttributeError, struct.error, OSError):
+        zout.writestr(info, zin.read(info.filename))
+
+
+@contextlib.contextmanager
+def _atomic(path: Path) -> Iterator[Path]:
+    """A temporary file in the same folder that replaces ``path`` only if the block succeeds."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb+") as f:
+            os.fsync(f.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(tmp_path, path.stat().st_mode & 0o7777)
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def _free_name(existing: set[str], stem: str, ext: str) -> str:
+    n = 1
+    while f"{stem}{n}{ext}" in existing:
+        n += 1
+    return f"{stem}{n}{ext}"
+
+
+def _next_rid(rels: list[Rel]) -> str:
+    nums = [int(r.id[3:]) for r in rels if re.fullmatch(r"rId\d+", r.id)]
+    return f"rId{max([0, *nums]) + 1}"
+
+
+def replace_tabs(path: Path, tabs: list[ResultTab], force: bool = False) -> None:
+    """Write ``tabs`` into the workbook at ``path``; each replaces its earlier version whole."""
+    locks = lock_files(path)
+    if locks and not force:
+        raise SourceError(
+            f"{path.name} seems to be open in Excel or LibreOffice ({locks[0].name} exists); "
+            "close it first, or use --force"
+        )
+    try:
+        zin = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SourceError(f"{path}: cannot be opened for writing ({exc})") from exc
+    with zin:
+        try:
+            plan = _plan(zin, tabs)
+        except (KeyError, ValueError) as exc:
+            raise SourceError(f"{path.name}: its workbook structure is not one collabsheet can "
+                              f"write into ({exc})") from exc
+        with _atomic(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
+                                                   compresslevel=6) as zout:
+            for info in zin.infolist():
+                name = info.filename
+                if name in plan.remove:
+                    continue
+                if name in plan.replace:
+                    zout.writestr(_entry(name, info), plan.replace.pop(name))
+                else:
+                    _copy(zin, zout, info)
+            for name, data in plan.replace.items():
+                zout.writestr(_entry(name, None), data)
+
+
+def _entry(name: str, like: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, like.date_time if like else (1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+@dataclass
+class _Plan:
+    replace: dict[str, bytes]
+    remove: set[str]
+
+
+def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab]) -> _Plan:
+    names = set(zin.namelist())
+    root_rels = _rels(zin.read("_rels/.rels").decode("utf-8"))
+    wb_part = next(_resolve("", r.target) for r in root_rels if r.type == DOC_TYPE)
+    wb_rels_part = _rels_part(wb_part)
+    wb_xml = zin.read(wb_part).decode("utf-8")
+    wb_rels_xml = zin.read(wb_rels_part).decode("utf-8")
+    ct_xml = zin.read("[Content_Types].xml").decode("utf-8")
+    wb_rels = _rels(wb_rels_xml)
+    by_id = {r.id: r for r in wb_rels}
+    styles_rel = next((r for r in wb_rels if r.type == STYLES_TYPE), None)
+    if styles_rel is None:
+        raise ValueError("no styles part")
+    styles_part = _resolve(wb_part, styles_rel.target)
+    styles_xml, styles = ensure_styles(zin.read(styles_part).decode("utf-8"))
+
+    sheet_tags = re.findall(r"<(?:\w+:)?sheet\b[^>]*/>", wb_xml)
+    rid_attr = re.search(r"(\w+):id=", sheet_tags[0]).group(1) if sheet_tags else "r"  # type: ignore[union-attr]
+    sheets = []
+    for tag in sheet_tags:
+        a = _attrs(tag)
+        sheets.append((tag, a.get("name", ""), a.get(f"{rid_attr}:id", ""), int(a.get("sheetId", 0))))
+    replace: dict[str, bytes] = {}
+    remove: set[str] = set()
+    next_sheet_id = max([0, *(s[3] for s in sheets)]) + 1
+    for tab in tabs:
+        variants = {norm(t) for t in RESULT_TABS.get(tab.key, (tab.title, tab.title))}
+        variants.add(norm(tab.title))
+        existing = next((s for s in sheets if norm(s[1]) in variants), None)
+        if existing is not None:
+            tag, _old, rid, _sid = existing
+            part = _resolve(wb_part, by_id[rid].target)
+            new_tag = re.sub(r'name=("[^"]*"|\'[^\']*\')', f"name={quoteattr(tab.title)}", tag, 1)
+            wb_xml = wb_xml.replace(tag, new_tag, 1)
+            old_rels = _rels_part(part)
+            if old_rels in names:
+                remove.add(old_rels)
+                for r in _rels(zin.read(old_rels).decode("utf-8")):
+                    if r.type == DRAWING_TYPE:
+                        drawing = _resolve(part, r.target)
+                        remove.add(drawing)
+                        d_rels = _rels_part(drawing)
+                        if d_rels in names:
+                            remove.add(d_rels)
+                            for cr in _rels(zin.read(d_rels).decode("utf-8")):
+                                remove.add(_resolve(drawing, cr.target))
+        else:
+            existing_parts = names | set(replace)
+            part = _free_name(existing_parts, "xl/worksheets/sheet", ".xml")
+            rid = _next_rid(wb_rels)
+            rel = Rel(rid, WS_TYPE, posixpath.relpath(part, posixpath.dirname(wb_part)), "")
+            wb_rels.append(rel)
+            wb_rels_xml = wb_rels_xml.replace(
+                "</Relationships>",
+                f'<Relationship Id="{rid}" Type="{WS_TYPE}" Target={quoteattr(rel.target)}/>'
+                "</Relationships>")
+            by_id[rid] = rel
+            tag = f'<sheet name={quoteattr(tab.title)} sheetId="{next_sheet_id}" {rid_attr}:id="{rid}"/>'
+            next_sheet_id += 1
+            wb_xml = re.sub(r"(</(?:\w+:)?sheets>)", lambda m, t=tag: t + m.group(1), wb_xml, 1)
+            sheets.append((tag, tab.title, rid, next_sheet_id - 1))
+            ct_xml = _override(ct_xml, part, CT_SHEET)
+        # drawings for charts
+        drawing_rid = "rId1" if tab.charts else None
+        xml, placed = sheetxml.sheet_xml(tab, styles, drawing_rid)
+        replace[part] = xml.encode("utf-8")
+        if tab.charts:
+            taken = (names - remove) | set(replace)
+            drawing = _free_name(taken, "xl/drawings/drawing", ".xml")
+            replace[_rels_part(part)] = _rels_xml(
+                [(drawing_rid or "rId1", DRAWING_TYPE,
+                  posixpath.relpath(drawing, posixpath.dirname(part)))])
+            ct_xml = _override(ct_xml, drawing, CT_DRAWING)
+            width = max(len(t.columns) for t in tab.tables) + 1
+            anchors = []
+            chart_rels = []
+            for k, chart in enumerate(tab.charts):
+                taken = (names - remove) | set(replace)
+                chart_part = _free_name(taken, "xl/charts/chart", ".xml")
+                replace[chart_part] = sheetxml.chart_xml(tab, chart, placed).encode("utf-8")
+                ct_xml = _override(ct_xml, chart_part, CT_CHART)
+                chart_rels.append((f"rId{k + 1}", CHART_TYPE,
+                                   posixpath.relpath(chart_part, posixpath.dirname(drawing))))
+                anchors.append((width, 1 + k * 20, width + 9, 19 + k * 20))
+            replace[drawing] = sheetxml.drawing_xml(anchors).encode("utf-8")
+            replace[_rels_part(drawing)] = _rels_xml(chart_rels)
+    for gone in remove - set(replace):
+        ct_xml = re.sub(rf'<Override\b[^>]*PartName="/{re.escape(gone)}"[^>]*/>', "", ct_xml)
+    remove -= set(replace)
+    replace[wb_part] = wb_xml.encode("utf-8")
+    replace[wb_rels_part] = wb_rels_xml.encode("utf-8")
+    replace["[Content_Types].xml"] = ct_xml.encode("utf-8")
+    replace[styles_part] = styles_xml.encode("utf-8")
+    return _Plan(replace, remove)
+
+
+def _override(ct_xml: str, part: str, content_type: str) -> str:
+    if f'PartName="/{part}"' in ct_xml:
+        return ct_xml
+    return ct_xml.replace(
+        "</Types>", f'<Override PartName="/{escape(part)}" ContentType="{content_type}"/></Types>')
+
+
+def _rels_xml(rels: list[tuple[str, str, str]]) -> bytes:
+    body = "".join(f'<Relationship Id="{i}" Type="{t}" Target={quoteattr(target)}/>'
+                   for i, t, target in rels)
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<Relationships xmlns="{REL_NS}">{body}</Relationships>').encode()

@@ -1,0 +1,282 @@
+"""A ResultTab as SpreadsheetML: sheet XML straight from the columns, plus chart drawings.
+
+Strings are inline strings (never formulas, never the shared-string table, so the office's
+parts stay untouched); numbers and dates carry the style ids the caller put into styles.xml.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from ..tabs import Chart, ResultTab, Table
+from .base import column_letter
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_EPOCH = dt.datetime(1899, 12, 30)
+MAX_TEXT = 32767
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Cell style (xf) ids in the workbook's styles.xml."""
+
+    header: int
+    int: int
+    score_whole: int
+    score_part: int
+    date: int
+    datetime: int
+    link: int
+    caption: int
+
+
+def text_xml(value: str) -> str:
+    """Escape text for an inline string; control characters become Excel's _xHHHH_ form."""
+    if len(value) > MAX_TEXT:
+        value = value[: MAX_TEXT - 1] + "…"
+    if "_x" in value:
+        value = _ESCAPE_LIKE.sub(r"_x005F_\1", value)
+    if _ILLEGAL.search(value):
+        value = _ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
+    return escape(value)
+
+
+def _serial(value: Any) -> float | None:
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        value = value.replace(tzinfo=None)
+        return (value - _EPOCH).total_seconds() / 86400
+    if isinstance(value, dt.date):
+        return float((value - _EPOCH.date()).days)
+    return None
+
+
+def _number(value: Any) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(f) or math.isinf(f):
+        return None
+    return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
+
+
+def _cells(values: Sequence[Any], kind: str, letter: str, first_row: int,
+           styles: Styles, link: bool) -> list[str]:
+    out: list[str] = []
+    for i, value in enumerate(values):
+        ref = f"{letter}{first_row + i}"
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            out.append("")
+            continue
+        if kind in ("int", "score") and not isinstance(value, str):
+            num = _number(value)
+            if num is not None:
+                if kind == "int":
+                    style = styles.link if link else styles.int
+                else:
+                    style = styles.score_whole if float(num).is_integer() else styles.score_part
+                out.append(f'<c r="{ref}" s="{style}"><v>{num}</v></c>')
+                continue
+        if kind in ("date", "datetime"):
+            serial = _serial(value)
+            if serial is not None:
+                style = styles.date if kind == "date" else styles.datetime
+                out.append(f'<c r="{ref}" s="{style}"><v>{serial!r}</v></c>')
+                continue
+        if isinstance(value, bool):
+            out.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
+            continue
+        text = text_xml(str(value))
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        style = f' s="{styles.link}"' if link else ""
+        out.append(f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+    return out
+
+
+def _header_cells(table: Table, row: int, style: int) -> str:
+    return "".join(
+        f'<c r="{column_letter(j)}{row}" s="{style}" t="inlineStr"><is><t>'
+        f"{text_xml(c.header)}</t></is></c>"
+        for j, c in enumerate(table.columns)
+    )
+
+
+@dataclass
+class Placed:
+    """Where a table landed: its header row and data rows (1-based)."""
+
+    header_row: int
+    first: int
+    last: int
+
+
+def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None
+              ) -> tuple[str, list[Placed]]:
+    parts: list[str] = []
+    links: list[str] = []
+    placed: list[Placed] = []
+    row = 1
+    for t_index, table in enumerate(tab.tables):
+        if t_index:
+            row += 1
+        if table.caption:
+            parts.append(f'<row r="{row}"><c r="A{row}" s="{styles.caption}" t="inlineStr"><is>'
+                         f"<t>{text_xml(table.caption)}</t></is></c></row>")
+            row += 1
+        parts.append(f'<row r="{row}">{_header_cells(table, row, styles.header)}</row>')
+        header_row = row
+        row += 1
+        first = row
+        cols = [
+            _cells(values, col.kind, column_letter(j), first, styles,
+                   link=table.links is not None and j == table.link_column)
+            for j, (col, values) in enumerate(zip(table.columns, table.values, strict=True))
+        ]
+        for i, cells in enumerate(zip(*cols, strict=True)):
+            parts.append(f'<row r="{first + i}">{"".join(cells)}</row>')
+        if table.links is not None:
+            letter = column_letter(table.link_column)
+            for i, target in enumerate(table.links):
+                if target:
+                    links.append(f'<hyperlink ref="{letter}{first + i}" '
+                                 f"location={quoteattr(target)}/>")
+        row = first + table.height
+        placed.append(Placed(header_row, first, row - 1))
+    widths = _widths(tab)
+    head = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">']
+    last_col = column_letter(max((len(t.columns) for t in tab.tables), default=1) - 1)
+    head.append(f'<dimension ref="A1:{last_col}{max(row - 1, 1)}"/>')
+    if tab.freeze and tab.tables and not tab.tables[0].caption:
+        head.append('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" '
+                    'topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+                    '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+                    "</sheetView></sheetViews>")
+    head.append('<sheetFormatPr defaultRowHeight="15"/>')
+    if widths:
+        head.append("<cols>" + "".join(
+            f'<col min="{j + 1}" max="{j + 1}" width="{w:g}" customWidth="1"/>'
+            for j, w in enumerate(widths)) + "</cols>")
+    tail: list[str] = []
+    if tab.autofilter and tab.tables and placed and not tab.tables[0].caption:
+        first_table = tab.tables[0]
+        end = column_letter(len(first_table.columns) - 1)
+        tail.append(f'<autoFilter ref="A{placed[0].header_row}:{end}{max(placed[0].last, placed[0].header_row)}"/>')
+    if links:
+        tail.append("<hyperlinks>" + "".join(links) + "</hyperlinks>")
+    tail.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+                'footer="0.3"/>')
+    if drawing_rid:
+        tail.append(f'<drawing r:id="{drawing_rid}"/>')
+    body = "".join(head) + "<sheetData>" + "".join(parts) + "</sheetData>" + "".join(tail) + \
+        "</worksheet>"
+    return body, placed
+
+
+def _widths(tab: ResultTab) -> list[float]:
+    n = max((len(t.columns) for t in tab.tables), default=0)
+    widths = [8.0] * n
+    for table in tab.tables:
+        for j, col in enumerate(table.columns):
+            w = col.width or max(8.0, min(60.0, _display_len(col.header) + 2))
+            widths[j] = max(widths[j], w, min(40.0, _display_len(col.header) + 2))
+    return widths
+
+
+def _display_len(text: str) -> float:
+    """Hangul and other wide characters take about two columns."""
+    return sum(2 if ord(ch) > 0x1100 else 1 for ch in text)
+
+
+# ----- charts ----------------------------------------------------------------------------------
+
+DRAWING_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+
+
+def _ref(title: str, col: int, first: int, last: int) -> str:
+    q = "'" + title.replace("'", "''") + "'"
+    letter = column_letter(col)
+    return f"{q}!${letter}${first}:${letter}${last}"
+
+
+def chart_xml(tab: ResultTab, chart: Chart, placed: list[Placed]) -> str:
+    p = placed[chart.table]
+    last = p.last if chart.max_rows is None else min(p.last, p.first + chart.max_rows - 1)
+    last = max(last, p.first)
+    series = []
+    for k, col in enumerate(chart.series):
+        q = "'" + tab.title.replace("'", "''") + "'"
+        name = f"{q}!${column_letter(col)}${p.header_row}"
+        series.append(
+            f"<c:ser><c:idx val=\"{k}\"/><c:order val=\"{k}\"/>"
+            f"<c:tx><c:strRef><c:f>{escape(name)}</c:f></c:strRef></c:tx>"
+            f"<c:cat><c:strRef><c:f>{escape(_ref(tab.title, chart.categories, p.first, last))}"
+            f"</c:f></c:strRef></c:cat>"
+            f"<c:val><c:numRef><c:f>{escape(_ref(tab.title, col, p.first, last))}</c:f>"
+            f"</c:numRef></c:val></c:ser>"
+        )
+    if chart.kind == "line":
+        plot = (f'<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/>'
+                f'{"".join(series)}<c:marker val="1"/><c:axId val="500"/><c:axId val="600"/>'
+                f"</c:lineChart>")
+        cat_orient = "minMax"
+        cat_pos, val_pos = "b", "l"
+    else:
+        bar_dir = "bar" if chart.kind == "bar" else "col"
+        plot = (f'<c:barChart><c:barDir val="{bar_dir}"/><c:grouping val="clustered"/>'
+                f'<c:varyColors val="0"/>{"".join(series)}<c:gapWidth val="80"/>'
+                f'<c:axId val="500"/><c:axId val="600"/></c:barChart>')
+        cat_orient = "maxMin" if bar_dir == "bar" else "minMax"
+        cat_pos, val_pos = ("l", "b") if bar_dir == "bar" else ("b", "l")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<c:chartSpace xmlns:c="{C_NS}" xmlns:a="{A_NS}" xmlns:r="{REL_NS}">'
+        f'<c:roundedCorners val="0"/><c:chart><c:title><c:tx><c:rich><a:bodyPr/><a:p><a:r>'
+        f"<a:t>{escape(chart.title)}</a:t></a:r></a:p></c:rich></c:tx>"
+        f'<c:overlay val="0"/></c:title><c:autoTitleDeleted val="0"/><c:plotArea><c:layout/>'
+        f"{plot}"
+        f'<c:catAx><c:axId val="500"/><c:scaling><c:orientation val="{cat_orient}"/>'
+        f'</c:scaling><c:delete val="0"/><c:axPos val="{cat_pos}"/><c:crossAx val="600"/>'
+        f"</c:catAx>"
+        f'<c:valAx><c:axId val="600"/><c:scaling><c:orientation val="minMax"/></c:scaling>'
+        f'<c:delete val="0"/><c:axPos val="{val_pos}"/><c:majorGridlines/>'
+        f'<c:crossAx val="500"/></c:valAx></c:plotArea>'
+        f'<c:legend><c:legendPos val="b"/><c:overlay val="0"/></c:legend>'
+        f'<c:plotVisOnly val="1"/></c:chart></c:chartSpace>'
+    )
+
+
+def drawing_xml(anchors: list[tuple[int, int, int, int]]) -> str:
+    """One chart frame per anchor (from col, from row, to col, to row; 0-based)."""
+    frames = []
+    for k, (c0, r0, c1, r1) in enumerate(anchors):
+        frames.append(
+            f"<xdr:twoCellAnchor><xdr:from><xdr:col>{c0}</xdr:col><xdr:colOff>0</xdr:colOff>"
+            f"<xdr:row>{r0}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>"
+            f"<xdr:to><xdr:col>{c1}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{r1}</xdr:row>"
+            f"<xdr:rowOff>0</xdr:rowOff></xdr:to>"
+            f'<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr>'
+            f'<xdr:cNvPr id="{k + 2}" name="Chart {k + 1}"/><xdr:cNvGraphicFramePr/>'
+            f"</xdr:nvGraphicFramePr><xdr:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"0\" cy=\"0\"/>"
+            f'</xdr:xfrm><a:graphic><a:graphicData uri="{C_NS}">'
+            f'<c:chart xmlns:c="{C_NS}" r:id="rId{k + 1}"/></a:graphicData></a:graphic>'
+            f"</xdr:graphicFrame><xdr:clientData/></xdr:twoCellAnchor>"
+        )
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<xdr:wsDr xmlns:xdr="{DRAWING_NS}" xmlns:a="{A_NS}" xmlns:r="{REL_NS}">'
+            + "".join(frames) + "</xdr:wsDr>")
