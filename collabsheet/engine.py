@@ -135,8 +135,7 @@ class People:
 
 def _prepare_moves(office: Office, people: People, dept_known: set[str]) -> pd.DataFrame:
     mv = office.moves.copy()
-    person, _ = people.resolve(mv["id_key"])
-    mv["person"] = person
+    mv["person"], mv["id_status"] = people.resolve(mv["id_key"])
     mv["dept_known"] = mv["dept_key"].map(lambda k: k in dept_known, na_action="ignore")
     mv["dept_known"] = mv["dept_known"].astype("boolean")
     return mv
@@ -266,6 +265,13 @@ def evaluate(office: Office, as_of: dt.date) -> Verdicts:
                                     value, message))
     for tab, letter, rule, message in office.header_problems:
         violations.append(Violation(tab, 1, letter, rule, "warning", None, message))
+    for tab, refs in office.merged.items():
+        for ref in refs:
+            first = ref.split(":")[0]
+            violations.append(Violation(
+                tab, int(re.sub(r"[A-Z]+", "", first)), re.sub(r"[0-9]+", "", first),
+                "merged-cells", "warning", ref,
+                f"cells {ref} are merged; every cell in them is read as the top-left value"))
 
     # Departments
     depts["dept_count"] = depts["dept_key"].map(depts["dept_key"].value_counts())

@@ -271,6 +271,20 @@ class _Plan:
     remove: set[str]
 
 
+def sheet_parts(zin: zipfile.ZipFile) -> dict[str, str]:
+    """Tab title -> its worksheet part name."""
+    root_rels = _rels(zin.read("_rels/.rels").decode("utf-8"))
+    wb_part = next(_resolve("", r.target) for r in root_rels if r.type == DOC_TYPE)
+    by_id = {r.id: r for r in _rels(zin.read(_rels_part(wb_part)).decode("utf-8"))}
+    out = {}
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*/>", zin.read(wb_part).decode("utf-8")):
+        a = _attrs(tag)
+        rid = next((v for k, v in a.items() if k.endswith(":id")), None)
+        if rid in by_id:
+            out[a.get("name", "")] = _resolve(wb_part, by_id[rid].target)
+    return out
+
+
 def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab]) -> _Plan:
     names = set(zin.namelist())
     root_rels = _rels(zin.read("_rels/.rels").decode("utf-8"))

@@ -4,6 +4,7 @@ the office's parts (see ``package``), replacing the file atomically."""
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -28,6 +29,54 @@ def _open_reader(path: Path):  # type: ignore[no-untyped-def]
         return fastexcel.read_excel(str(path))
     except Exception as exc:  # calamine raises several unrelated types for broken packages
         raise SourceError(f"{path}: cannot be read as an .xlsx workbook ({_short(exc)})") from exc
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
+def merged_refs(zf: zipfile.ZipFile, part: str) -> list[str]:
+    """Stream the part and collect mergeCell refs without holding the whole sheet in memory."""
+    found: list[str] = []
+    tail = b""
+    with zf.open(part) as f:
+        while chunk := f.read(1 << 22):
+            buf = tail + chunk
+            if b"mergeCell" in buf:
+                found.extend(m.decode() for m in _MERGE.findall(buf))
+                tail = b""
+            else:
+                tail = buf[-200:]
+    return list(dict.fromkeys(found))
+
+
+def _split_ref(ref: str) -> tuple[int, int]:
+    m = re.fullmatch(r"([A-Z]+)([0-9]+)", ref)
+    assert m is not None
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
+
+
+def _fill_merged(columns: list[pd.Series], infos: list[object], merged: list[str]) -> None:
+    """Every cell of a merged range shows the top-left value, as a person sees it."""
+    pos = {getattr(info, "absolute_index", i): i for i, info in enumerate(infos)}
+    for ref in merged:
+        a, b = ref.split(":")
+        (r0, c0), (r1, c1) = _split_ref(a), _split_ref(b)
+        if c0 not in pos:
+            continue
+        col0 = columns[pos[c0]]
+        if r0 >= len(col0):
+            continue
+        value = col0.iloc[r0]
+        for c in range(c0, c1 + 1):
+            if c not in pos:
+                continue
+            col = columns[pos[c]]
+            for r in range(r0, min(r1, len(col) - 1) + 1):
+                if (r, c) != (r0, c0):
+                    col.iloc[r] = value
 
 
 def _short(exc: BaseException) -> str:
@@ -69,10 +118,26 @@ class XlsxSource:
                     columns[c].iloc[r] = error_text(str(err.detail))
         if not columns or len(columns[0]) == 0:
             return RawTab(title, [], [], [], np.array([], dtype=np.int64))
+        merged = self._merged(title)
+        if merged:
+            _fill_merged(columns, infos, merged)
         header = [None if pd.isna(c.iloc[0]) else str(c.iloc[0]) for c in columns]
         body = [c.iloc[1:].reset_index(drop=True) for c in columns]
         body, rows = drop_blank_rows(body, first_row=2)
-        return RawTab(title, header, letters, body, rows)
+        return RawTab(title, header, letters, body, rows, merged=merged)
+
+    def _merged(self, title: str) -> list[str]:
+        """Merged ranges of a tab, read from the end of its sheet XML."""
+        from .package import sheet_parts
+
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                part = sheet_parts(zf).get(title)
+                if part is None:
+                    return []
+                return merged_refs(zf, part)
+        except (KeyError, ValueError, zipfile.BadZipFile, OSError):
+            return []
 
     def write_tabs(self, tabs: list[ResultTab], owned: set[str]) -> None:
         from .package import replace_tabs
