@@ -16,9 +16,9 @@ import pandas as pd
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # Dates before this are not taken as real dates of the scheme (a time typed alone reads as 1899).
 EARLIEST = pd.Timestamp("2000-01-01")
-LATEST = pd.Timestamp("9999-12-31")
+LATEST = pd.Timestamp("2200-01-01")
 _SERIAL_LOW = (EARLIEST - EXCEL_EPOCH).days
-_SERIAL_HIGH = 2958465
+_SERIAL_HIGH = (LATEST - EXCEL_EPOCH).days
 
 _TEXT_DATE = re.compile(
     r"^\s*(?P<y>\d{4})\s*(?:[-./]|년)\s*(?P<m>\d{1,2})\s*(?:[-./]|월)\s*(?P<d>\d{1,2})\s*[.일]?"

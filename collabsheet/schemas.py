@@ -47,8 +47,7 @@ class RowRule:
     severity: Severity = "error"
 
     def check(self) -> pa.Check:
-        return pa.Check(self.test, name=self.id, ignore_na=self.ignore_na,
-                        error=f"{self.id} ({self.field})")
+        return pa.Check(self.test, name=self.id, ignore_na=self.ignore_na)
 
 
 def _day(ts: Any) -> str:
