@@ -86,14 +86,20 @@ def parse_numbers(values: pd.Series) -> pd.Series:
 
 
 def clean_text(values: pd.Series) -> pd.Series:
-    """Stripped text, missing where the cell is blank or only spaces."""
-    text = values.astype(object).where(values.notna(), None)
-    stripped = text.map(lambda t: t.strip() if isinstance(t, str) else t, na_action="ignore")
-    return stripped.where(stripped.astype(bool) & stripped.notna(), None)
+    """Stripped text (object dtype), None where the cell is blank or only spaces."""
+    text = values.astype("str") if len(values) else values.astype(object)
+    text = text.where(values.notna())
+    if len(text):
+        text = text.str.strip()
+    out = text.astype(object)
+    return out.where(out.notna() & (out != ""), None)
 
 
 def id_key(values: pd.Series) -> pd.Series:
     """The form ids and emails are matched in: stripped, case-folded, '1002.0' read as '1002'."""
     text = clean_text(values)
-    folded = text.map(lambda t: t.casefold(), na_action="ignore")
-    return folded.str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+    if not len(text):
+        return text
+    folded = text.astype("str").str.casefold().str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
+    out = folded.astype(object)
+    return out.where(text.notna(), None)

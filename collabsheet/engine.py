@@ -44,6 +44,13 @@ def month_start(code: int) -> pd.Timestamp:
     return pd.Timestamp(year=code // 12, month=code % 12 + 1, day=1)
 
 
+def _month_starts(months: np.ndarray) -> np.ndarray:
+    """First day of each month code, as datetime64."""
+    m = np.asarray(months, dtype=np.int64)
+    years = m // 12
+    return ((years - 1970) * 12 + m % 12).astype("datetime64[M]").astype("datetime64[ns]")
+
+
 class People:
     """The Staff tab as lookups: key -> person position, and who is on the staff when."""
 
@@ -118,15 +125,12 @@ class People:
 
     def grants(self, person: np.ndarray, months: np.ndarray, rules: Rules) -> np.ndarray:
         """Points each person is granted in each month (RULES.md section 2)."""
-        firsts = np.array([month_start(int(m)).to_datetime64() for m in months],
-                          dtype="datetime64[ns]") if len(months) else np.array(
-                              [], dtype="datetime64[ns]")
+        firsts = _month_starts(months)
         j, lv = self.joined[person], self.left[person]
         on_first = self.takes[person] & (np.isnat(j) | (j <= firsts)) & (
             np.isnat(lv) | (lv >= firsts))
         if rules.grant_joiners == "on_join":
-            nexts = np.array([month_start(int(m) + 1).to_datetime64() for m in months],
-                             dtype="datetime64[ns]") if len(months) else firsts
+            nexts = _month_starts(np.asarray(months) + 1)
             joins = self.takes[person] & ~np.isnat(j) & (j > firsts) & (j < nexts) & (
                 np.isnat(lv) | (lv >= j))
             on_first = on_first | joins
@@ -254,7 +258,8 @@ def evaluate(office: Office, as_of: dt.date) -> Verdicts:
     depts = office.departments.copy()
     dept_known = set(depts["dept_key"].dropna())
     dept_name = dict(zip(depts["dept_key"], depts["department"], strict=True))
-    ctx = schemas.Context(rules=rules, as_of=as_of, staff=staff, dept_name=dept_name)
+    ctx = schemas.Context(rules=rules, as_of=as_of, staff=staff, dept_name=dept_name,
+                          labels=schemas.person_labels(staff))
     violations: list[Violation] = []
     titles = office.titles
 

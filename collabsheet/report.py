@@ -56,9 +56,8 @@ class Violation:
     message: str
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["value"] = plain(self.value)
-        return d
+        return {"tab": self.tab, "row": self.row, "column": self.column, "rule": self.rule,
+                "severity": self.severity, "value": plain(self.value), "message": self.message}
 
 
 @dataclass
@@ -107,7 +106,7 @@ class Report:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
 
     def to_csv(self) -> str:
         out = io.StringIO()

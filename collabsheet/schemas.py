@@ -9,7 +9,7 @@ that must fail on a missing value say ``ignore_na=False``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,7 @@ class Context:
     as_of: dt.date
     staff: pd.DataFrame
     dept_name: Mapping[str, str]
+    labels: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,14 @@ def _num(v: Any) -> str:
     return str(int(f)) if f.is_integer() else str(f)
 
 
+def person_labels(staff: pd.DataFrame) -> list[str]:
+    """'E1002 (Kim)' for every person, made once: messages name people this way."""
+    return [f"{i} ({n})" if isinstance(n, str) and n else str(i)
+            for i, n in zip(staff["id"], staff["name"], strict=True)]
+
+
 def who(ctx: Context, idx: Any) -> str:
-    rec = ctx.staff.iloc[int(idx)]
-    name = _txt(rec["name"])
-    return f"{rec['id']} ({name})" if name else str(rec["id"])
+    return ctx.labels[int(idx)]
 
 
 def _off_staff_reason(ctx: Context, idx: Any, when: Any) -> str:
@@ -371,7 +376,9 @@ def run_rules(rules_: list[RowRule], frame: pd.DataFrame, tab: str, headers: Map
         if not len(pos):
             continue
         sub = frame.iloc[pos]
-        for rec in sub.to_dict("records"):
+        names = list(sub.columns)
+        for values in sub.to_numpy(dtype=object):
+            rec = dict(zip(names, values, strict=True))
             found.append((
                 int(rec["row"]), order,
                 Violation(tab=tab, row=int(rec["row"]), column=headers.get(rule.field, rule.field),

@@ -1,0 +1,74 @@
+"""Time and peak memory of `collabsheet validate` on generated logs, each in a fresh process.
+
+    python benchmarks/validate.py                 # 10,000, 100,000 and 1,048,575 rows
+    python benchmarks/validate.py --rows 10000    # one size
+
+Prints a table, then one JSON object per size. Workbooks are cached in benchmarks/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+SIZES = [10_000, 100_000, 1_048_575]
+
+
+def workbook(rows: int, staff: int) -> Path:
+    out = HERE / "out"
+    out.mkdir(exist_ok=True)
+    path = out / f"office-{rows}-{staff}.xlsx"
+    if not path.exists():
+        t = time.perf_counter()
+        generate(path, rows, staff)
+        print(f"generated {path.name} in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    return path
+
+
+def measure(cmd: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS in MiB, exit code of one fresh process."""
+    t = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.execvp(cmd[0], cmd)
+    _, status, usage = os.wait4(pid, 0)
+    seconds = time.perf_counter() - t
+    return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--rows", type=int, action="append")
+    ap.add_argument("--staff", type=int, default=180_000)
+    args = ap.parse_args()
+    results = []
+    for rows in args.rows or SIZES:
+        staff = min(args.staff, max(1000, rows // 5))
+        path = workbook(rows, staff)
+        cmd = [sys.executable, "-m", "collabsheet", "validate", str(path), "--as-of",
+               "2025-07-01", "--format", "json", "--quiet"]
+        seconds, peak, code = measure(cmd)
+        results.append({"rows": rows, "staff": staff, "validate_s": round(seconds, 2),
+                        "validate_peak_mb": round(peak), "exit": code})
+    print(f"{'rows':>10} {'staff':>8} {'seconds':>8} {'peak MiB':>9} exit")
+    for r in results:
+        print(f"{r['rows']:>10,} {r['staff']:>8,} {r['validate_s']:>8.2f} "
+              f"{r['validate_peak_mb']:>9,} {r['exit']:>4}")
+    for r in results:
+        print(json.dumps(r))
+
+
+if __name__ == "__main__":
+    main()
