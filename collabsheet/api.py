@@ -10,10 +10,18 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from dataclasses import dataclass
+
+import pandas as pd
+
 from . import engine, render
 from .errors import UsageError
 from .labels import owned_titles
+from .ledger import ledger as build_ledger
+from .periods import Period, parse_period
 from .report import Report
+from .scores import Results
+from .scores import rank as build_ranking
 from .sources.base import Source
 from .tables import Office, load_office
 
@@ -54,3 +62,71 @@ def validate(location: Location, as_of: dt.date | dt.datetime, write: bool = Fal
         lang = verdicts.rules.language
         source.write_tabs([render.validation_tab(verdicts, lang)], owned_titles())
     return verdicts.report
+
+
+def _lang(lang: str | None, verdicts: engine.Verdicts) -> str:
+    return lang or verdicts.rules.language
+
+
+def _period(period: str | Period) -> Period:
+    return period if isinstance(period, Period) else parse_period(period)
+
+
+@dataclass
+class LedgerResult:
+    ledger: pd.DataFrame
+    report: Report
+    lang: str
+
+
+@dataclass
+class RankResult:
+    results: Results
+    report: Report
+    lang: str
+
+
+@dataclass
+class RunResult:
+    report: Report
+    ledger: pd.DataFrame
+    results: Results
+    lang: str
+    written: list[str]
+
+
+def grant(location: Location, as_of: dt.date | dt.datetime, write: bool = False,
+          force: bool = False, lang: str | None = None) -> LedgerResult:
+    """The ledger of grants, sends and expiry, recomputed whole; ``write`` puts a Ledger tab."""
+    source, verdicts = evaluate(location, as_of, force=force)
+    frame = build_ledger(verdicts)
+    language = _lang(lang, verdicts)
+    if write:
+        source.write_tabs([render.ledger_tab(frame, language)], owned_titles())
+    return LedgerResult(frame, verdicts.report, language)
+
+
+def rank(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
+         write: bool = False, force: bool = False, lang: str | None = None) -> RankResult:
+    """Scores, ranks, commendations and summary; ``write`` puts the four result tabs."""
+    p = _period(period)
+    source, verdicts = evaluate(location, as_of, force=force)
+    results = build_ranking(verdicts, p)
+    language = _lang(lang, verdicts)
+    if write:
+        source.write_tabs(render.rank_tabs(results, language), owned_titles())
+    return RankResult(results, verdicts.report, language)
+
+
+def run(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
+        force: bool = False, lang: str | None = None) -> RunResult:
+    """The admin's monthly job: validate, grant and rank from one read, all tabs in one write."""
+    p = _period(period)
+    source, verdicts = evaluate(location, as_of, force=force)
+    frame = build_ledger(verdicts)
+    results = build_ranking(verdicts, p)
+    language = _lang(lang, verdicts)
+    tabs = [render.validation_tab(verdicts, language), render.ledger_tab(frame, language),
+            *render.rank_tabs(results, language)]
+    source.write_tabs(tabs, owned_titles())
+    return RunResult(verdicts.report, frame, results, language, [t.title for t in tabs])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -119,6 +120,135 @@ def validate(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bo
         if write and fmt == "text":
             click.echo("Wrote the Validation tab.")
         return 0 if report.valid else 1
+
+    _run(ctx, job)
+
+
+def _lang_option(f: F) -> F:
+    return click.option("--lang", type=click.Choice(["en", "ko"]), default=None,
+                        help="Language of result tabs and text (default: Rules 'language').")(f)
+
+
+def _period_option(f: F) -> F:
+    return click.option("--period", required=True,
+                        help="2025-H1, 2025-Q2, 2025-03, 2025 or 2025-02..2025-06.")(f)
+
+
+@cli.command()
+@click.argument("workbook")
+@_common
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
+              show_default=True, help="How to print the ledger.")
+@click.option("--write", is_flag=True, help="Put a Ledger tab into the workbook.")
+@click.option("--force", is_flag=True, help="Write even if the workbook seems open elsewhere.")
+@_lang_option
+@click.pass_context
+def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool, fmt: str,
+          write: bool, force: bool, lang: str | None) -> None:
+    """Show the monthly grants, sends and expiry: one row per person per month.
+
+    Months run from the scheme's first month (Rules: start) to the month of --as-of; months
+    that ended before --as-of show what expired, the running month what is left. Recomputed
+    whole on every run.
+
+    \b
+    Example:
+      collabsheet grant office.xlsx --as-of 2025-07-01 --write
+    """
+
+    def job() -> int:
+        from . import output
+
+        with _working(quiet, f"Computing the ledger of {workbook}"):
+            res = api.grant(workbook, as_of=as_of or _now(), write=write, force=force, lang=lang)
+        if fmt == "json":
+            click.echo(json.dumps(output.ledger_dict(res.ledger), ensure_ascii=False))
+        elif fmt == "csv":
+            click.echo(output.ledger_csv(res.ledger), nl=False)
+        else:
+            click.echo(output.ledger_text(res.ledger, res.lang))
+            if write:
+                click.echo("Wrote the Ledger tab.")
+        return 0
+
+    _run(ctx, job)
+
+
+@cli.command()
+@click.argument("workbook")
+@_period_option
+@_common
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
+              show_default=True, help="How to print the results (csv: the people ranking).")
+@click.option("--write", is_flag=True,
+              help="Put the People, Departments ranking, Commendations and Summary tabs.")
+@click.option("--force", is_flag=True, help="Write even if the workbook seems open elsewhere.")
+@_lang_option
+@click.pass_context
+def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, quiet: bool,
+         fmt: str, write: bool, force: bool, lang: str | None) -> None:
+    """Score and rank people and departments over a period, and list commendations.
+
+    Only accepted Log rows and accepted special awards count. Equal scores share a rank; a tie
+    across the commendation line is listed whole and marked for the office to decide.
+
+    \b
+    Example:
+      collabsheet rank office.xlsx --period 2025-H1 --write --lang ko
+    """
+
+    def job() -> int:
+        from . import output
+
+        with _working(quiet, f"Ranking {workbook}"):
+            res = api.rank(workbook, period=period, as_of=as_of or _now(), write=write,
+                           force=force, lang=lang)
+        if fmt == "json":
+            click.echo(json.dumps(output.rank_dict(res.results), ensure_ascii=False))
+        elif fmt == "csv":
+            click.echo(output.rank_csv(res.results), nl=False)
+        else:
+            click.echo(output.rank_text(res.results, res.lang))
+            if write:
+                click.echo("\nWrote the People, Departments ranking, Commendations and Summary "
+                           "tabs.")
+        return 0
+
+    _run(ctx, job)
+
+
+@cli.command("run")
+@click.argument("workbook")
+@_period_option
+@_common
+@click.option("--force", is_flag=True, help="Write even if the workbook seems open elsewhere.")
+@_lang_option
+@click.pass_context
+def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, quiet: bool,
+            force: bool, lang: str | None) -> None:
+    """The whole monthly job: validate, grant and rank, writing every result tab at once.
+
+    Reads the workbook once and writes Validation, Ledger, People, Departments ranking,
+    Commendations and Summary in one atomic replace. Exit code 1 when the Log has errors
+    (the results are written all the same: rejected rows do not count).
+
+    \b
+    Example:
+      collabsheet run office.xlsx --period 2025-H1 --as-of 2025-07-01
+    """
+
+    def job() -> int:
+        from . import output
+
+        with _working(quiet, f"Running {workbook}"):
+            res = api.run(workbook, period=period, as_of=as_of or _now(), force=force,
+                          lang=lang)
+        click.echo(res.report.summary_line())
+        click.echo("")
+        click.echo(output.rank_text(res.results, res.lang, top=3))
+        click.echo("")
+        click.echo(f"Wrote {', '.join(res.written)} into {workbook}.")
+        return 0 if res.report.valid else 1
 
     _run(ctx, job)
 

@@ -33,6 +33,7 @@ class Verdicts:
     dept_group: dict[str, str]
     dept_name: dict[str, str]
     titles: dict[str, str]
+    moves: pd.DataFrame
 
 
 def month_code(ts: pd.Series) -> pd.Series:
@@ -376,4 +377,5 @@ def evaluate(office: Office, as_of: dt.date) -> Verdicts:
         dept_group=dict(zip(depts["dept_key"], depts["group"], strict=True)),
         dept_name=dept_name,
         titles=dict(titles),
+        moves=good_moves,
     )

@@ -9,7 +9,8 @@ import pandas as pd
 
 from .engine import Verdicts
 from .labels import result_title, word
-from .tabs import Column, ResultTab, Table
+from .scores import Results
+from .tabs import Chart, Column, ResultTab, Table
 
 
 def _quote(title: str) -> str:
@@ -78,3 +79,124 @@ def validation_tab(v: Verdicts, lang: str) -> ResultTab:
             values=[list(col) for col in zip(*other, strict=True)],
         ))
     return ResultTab("validation", result_title("validation", lang), tables)
+
+
+def ledger_tab(frame: pd.DataFrame, lang: str) -> ResultTab:
+    """The Ledger: months where a person had a grant or sent something (others are all zero)."""
+    rows = frame[(frame["granted"] > 0) | (frame["sent"] > 0)]
+    return ResultTab("ledger", result_title("ledger", lang), [Table(
+        columns=[Column(word("id", lang), "text", 12), Column(word("month", lang), "text", 10),
+                 Column(word("granted", lang), "int", 10), Column(word("sent", lang), "int", 10),
+                 Column(word("expired", lang), "int", 10),
+                 Column(word("left_now", lang), "int", 10)],
+        values=[rows["id"].to_numpy(dtype=object), rows["month"].to_numpy(dtype=object),
+                rows["granted"].to_numpy(), rows["sent"].to_numpy(),
+                rows["expired"].to_numpy(), rows["left"].to_numpy()],
+    )])
+
+
+def _scores(res: Results, scaled: Any) -> list[int | float]:
+    return [res.score(s) for s in scaled]
+
+
+def people_tab(res: Results, lang: str) -> ResultTab:
+    p = res.people
+    return ResultTab("people", result_title("people", lang), [Table(
+        columns=[Column(word("rank", lang), "int", 7), Column(word("id", lang), "text", 11),
+                 Column(word("name", lang), "text", 12),
+                 Column(word("department", lang), "text", 24),
+                 Column(word("group", lang), "text", 22),
+                 Column(word("received", lang), "int", 10), Column(word("sent", lang), "int", 10),
+                 Column(word("special", lang), "int", 9), Column(word("score", lang), "score", 10),
+                 Column(word("sends", lang), "int", 9), Column(word("receipts", lang), "int", 10),
+                 Column(word("colleagues", lang), "int", 12)],
+        values=[p["rank"].to_numpy(), p["id"].to_numpy(dtype=object),
+                p["name"].to_numpy(dtype=object), p["department"].to_numpy(dtype=object),
+                p["group"].to_numpy(dtype=object), p["received"].to_numpy(),
+                p["sent"].to_numpy(), p["special"].to_numpy(), _scores(res, p["score"]),
+                p["sends"].to_numpy(), p["receipts"].to_numpy(), p["helped"].to_numpy()],
+    )])
+
+
+def _dept_columns(lang: str) -> list[Column]:
+    return [Column(word("rank", lang), "int", 7), Column(word("department", lang), "text", 28),
+            Column(word("score", lang), "score", 10), Column(word("received", lang), "int", 10),
+            Column(word("sent", lang), "int", 10), Column(word("special", lang), "int", 9),
+            Column(word("people", lang), "int", 8),
+            Column(word("collaborations", lang), "int", 13)]
+
+
+def departments_tab(res: Results, lang: str) -> ResultTab:
+    """One block per ranking group, with a bar chart of each group's top ten."""
+    tables, charts = [], []
+    for k, group in enumerate(res.groups):
+        d = res.departments[res.departments["group"] == group]
+        tables.append(Table(
+            caption=group, columns=_dept_columns(lang),
+            values=[d["rank"].to_numpy(), d["department"].to_numpy(dtype=object),
+                    _scores(res, d["score"]), d["received"].to_numpy(), d["sent"].to_numpy(),
+                    d["special"].to_numpy(), d["people"].to_numpy(),
+                    d["collaborations"].to_numpy()]))
+        charts.append(Chart(title=f"{group}: {word('score', lang)} (top 10)", table=k,
+                            categories=1, series=[2], kind="bar", max_rows=10))
+    return ResultTab("departments", result_title("departments", lang), tables, charts,
+                     freeze=False, autofilter=False)
+
+
+def commendations_tab(res: Results, lang: str) -> ResultTab:
+    cp = res.commended_people
+    tie = word("tie", lang)
+    tables = [Table(
+        caption=word("commended_people", lang) + f" ({res.period.label})",
+        columns=[Column(word("rank", lang), "int", 7), Column(word("id", lang), "text", 11),
+                 Column(word("name", lang), "text", 12),
+                 Column(word("department", lang), "text", 24),
+                 Column(word("score", lang), "score", 10), Column(tie, "text", 22)],
+        values=[cp["rank"].to_numpy(), cp["id"].to_numpy(dtype=object),
+                cp["name"].to_numpy(dtype=object), cp["department"].to_numpy(dtype=object),
+                _scores(res, cp["score"]), [tie if t else None for t in cp["tie"]]])]
+    for group, cd in res.commended_departments.items():
+        tables.append(Table(
+            caption=word("commended_departments", lang) + f": {group}",
+            columns=[Column(word("rank", lang), "int", 7),
+                     Column(word("department", lang), "text", 24),
+                     Column(word("score", lang), "score", 10), Column(tie, "text", 22)],
+            values=[cd["rank"].to_numpy(), cd["department"].to_numpy(dtype=object),
+                    _scores(res, cd["score"]), [tie if t else None for t in cd["tie"]]]))
+    return ResultTab("commendations", result_title("commendations", lang), tables,
+                     freeze=False, autofilter=False)
+
+
+def summary_tab(res: Results, lang: str) -> ResultTab:
+    s = res.summary
+    months = [m if isinstance(m, str) else word("total", lang) for m in s["month"]]
+    f = res.flows
+    tables = [
+        Table(columns=[Column(word("month", lang), "text", 10),
+                       Column(word("collaborations", lang), "int", 14),
+                       Column(word("points", lang), "int", 10),
+                       Column(word("senders", lang), "int", 14),
+                       Column(word("receivers", lang), "int", 16),
+                       Column(word("rejected", lang), "int", 13),
+                       Column(word("specials", lang), "int", 13)],
+              values=[months, s["collaborations"].to_numpy(), s["points"].to_numpy(),
+                      s["senders"].to_numpy(), s["receivers"].to_numpy(),
+                      s["rejected"].to_numpy(), s["specials"].to_numpy()]),
+        Table(caption=word("helped_by", lang) + " → " + word("helped", lang),
+              columns=[Column(word("helped_by", lang), "text", 30),
+                       Column(word("helped", lang), "text", 30),
+                       Column(word("collaborations", lang), "int", 14),
+                       Column(word("points", lang), "int", 10)],
+              values=[f["helper"].to_numpy(dtype=object), f["helped"].to_numpy(dtype=object),
+                      f["collaborations"].to_numpy(), f["points"].to_numpy()]),
+    ]
+    n = len(res.period.months)
+    charts = [Chart(title=f"{word('collaborations', lang)} / {word('points', lang)}", table=0,
+                    categories=0, series=[1, 2], kind="col", max_rows=n)]
+    return ResultTab("summary", result_title("summary", lang), tables, charts, freeze=True,
+                     autofilter=False)
+
+
+def rank_tabs(res: Results, lang: str) -> list[ResultTab]:
+    return [people_tab(res, lang), departments_tab(res, lang), commendations_tab(res, lang),
+            summary_tab(res, lang)]

@@ -1,0 +1,152 @@
+"""Ledger and ranking results as JSON-ready dicts, CSV and short text reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pandas as pd
+
+from .labels import word
+from .ledger import ledger_records
+from .report import csv_safe
+from .scores import Results
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(header)
+    for r in rows:
+        w.writerow([csv_safe(x) for x in r])
+    return out.getvalue()
+
+
+def ledger_dict(frame: pd.DataFrame) -> dict[str, Any]:
+    return {"ledger": ledger_records(frame)}
+
+
+def ledger_csv(frame: pd.DataFrame) -> str:
+    recs = ledger_records(frame)
+    cols = ["id", "month", "granted", "sent", "expired", "left"]
+    return _csv(cols, [[r[c] for c in cols] for r in recs])
+
+
+def ledger_text(frame: pd.DataFrame, lang: str = "en") -> str:
+    if not len(frame):
+        return "No months to show."
+    by_month = frame.groupby("month")[["granted", "sent", "expired", "left"]].sum()
+    people = frame[frame["granted"] > 0].groupby("month")["person"].nunique()
+    lines = [f"{word('month', lang):<8} {'people':>8} {word('granted', lang):>10} "
+             f"{word('sent', lang):>10} {word('expired', lang):>10} {word('left_now', lang):>10}"]
+    for month, r in by_month.iterrows():
+        lines.append(f"{month:<8} {int(people.get(month, 0)):>8,} {int(r['granted']):>10,} "
+                     f"{int(r['sent']):>10,} {int(r['expired']):>10,} {int(r['left']):>10,}")
+    lines.append(f"{len(frame):,} ledger rows (one per person per month).")
+    return "\n".join(lines)
+
+
+def rank_dict(res: Results) -> dict[str, Any]:
+    p, d = res.people, res.departments
+    s = res.summary
+    return {
+        "period": res.period.to_dict(),
+        "people": [
+            {"id": i, "name": n, "department": dep, "group": g, "received": int(rc),
+             "sent": int(se), "special": int(sp), "score": res.score(sc), "rank": int(rk),
+             "sends": int(ns), "receipts": int(nr), "colleagues_helped": int(h)}
+            for i, n, dep, g, rc, se, sp, sc, rk, ns, nr, h in zip(
+                p["id"], p["name"], p["department"], p["group"], p["received"], p["sent"],
+                p["special"], p["score"], p["rank"], p["sends"], p["receipts"], p["helped"],
+                strict=True)
+        ],
+        "departments": [
+            {"department": dep, "group": g, "score": res.score(sc), "rank": int(rk),
+             "received": int(rc), "sent": int(se), "special": int(sp), "people": int(n),
+             "collaborations": int(c)}
+            for dep, g, sc, rk, rc, se, sp, n, c in zip(
+                d["department"], d["group"], d["score"], d["rank"], d["received"], d["sent"],
+                d["special"], d["people"], d["collaborations"], strict=True)
+        ],
+        "commendations": {
+            "people": [{"id": i, "name": n, "rank": int(r), "score": res.score(sc),
+                        "tie": bool(t)}
+                       for i, n, r, sc, t in zip(
+                           res.commended_people["id"], res.commended_people["name"],
+                           res.commended_people["rank"], res.commended_people["score"],
+                           res.commended_people["tie"], strict=True)],
+            "departments": {
+                g: [{"department": dep, "rank": int(r), "score": res.score(sc), "tie": bool(t)}
+                    for dep, r, sc, t in zip(c["department"], c["rank"], c["score"], c["tie"],
+                                             strict=True)]
+                for g, c in res.commended_departments.items()},
+        },
+        "summary": {
+            "months": [
+                {"month": m, "collaborations": int(c), "points": int(pt), "senders": int(a),
+                 "receivers": int(b), "rejected": int(rj), "special_awards": int(sa)}
+                for m, c, pt, a, b, rj, sa in zip(
+                    s["month"], s["collaborations"], s["points"], s["senders"], s["receivers"],
+                    s["rejected"], s["specials"], strict=True) if isinstance(m, str)],
+            "period": {k: int(s.iloc[-1][k2]) for k, k2 in (
+                ("collaborations", "collaborations"), ("points", "points"),
+                ("senders", "senders"), ("receivers", "receivers"), ("rejected", "rejected"),
+                ("special_awards", "specials"))},
+        },
+    }
+
+
+def rank_csv(res: Results) -> str:
+    p = res.people
+    cols = ["rank", "id", "name", "department", "group", "received", "sent", "special",
+            "score", "sends", "receipts", "colleagues_helped"]
+    rows = [[int(rk), i, n, d, g, int(rc), int(se), int(sp), res.score(sc), int(a), int(b),
+             int(h)]
+            for rk, i, n, d, g, rc, se, sp, sc, a, b, h in zip(
+                p["rank"], p["id"], p["name"], p["department"], p["group"], p["received"],
+                p["sent"], p["special"], p["score"], p["sends"], p["receipts"], p["helped"],
+                strict=True)]
+    return _csv(cols, rows)
+
+
+def _fmt(x: int | float) -> str:
+    return f"{x:,}" if isinstance(x, int) else f"{x:,.1f}".rstrip("0").rstrip(".")
+
+
+def rank_text(res: Results, lang: str = "en", top: int = 10) -> str:
+    tie = word("tie", lang)
+    lines = [f"{word('period', lang)}: {res.period.label} "
+             f"({res.period.to_dict()['from']} .. {res.period.to_dict()['to']})", "",
+             word("commended_people", lang)]
+    for r in res.commended_people.itertuples():
+        mark = f"  [{tie}]" if r.tie else ""
+        lines.append(f"  {r.rank:>3}. {r.id} {r.name} ({r.department}) "
+                     f"{_fmt(res.score(r.score))}{mark}")
+    if not len(res.commended_people):
+        lines.append("  -")
+    for g, c in res.commended_departments.items():
+        lines.append(f"{word('commended_departments', lang)}: {g}")
+        for r in c.itertuples():
+            mark = f"  [{tie}]" if r.tie else ""
+            lines.append(f"  {r.rank:>3}. {r.department} {_fmt(res.score(r.score))}{mark}")
+        if not len(c):
+            lines.append("  -")
+    lines += ["", f"{word('people', lang)}: top {top}",
+              f"  {word('rank', lang):>4}  {word('id', lang):<10} {word('name', lang):<10} "
+              f"{word('score', lang):>9} {word('received', lang):>9} {word('sent', lang):>9} "
+              f"{word('special', lang):>8}  {word('department', lang)}"]
+    for r in res.people.head(top).itertuples():
+        lines.append(f"  {r.rank:>4}  {str(r.id):<10} {str(r.name):<10} "
+                     f"{_fmt(res.score(r.score)):>9} {r.received:>9,} {r.sent:>9,} "
+                     f"{r.special:>8,}  {r.department}")
+    for g in res.groups:
+        d = res.departments[res.departments["group"] == g].head(5)
+        lines += ["", f"{word('department', lang)}: {g} (top 5)"]
+        for r in d.itertuples():
+            lines.append(f"  {r.rank:>4}  {r.department:<32} {_fmt(res.score(r.score)):>9}")
+    s = res.summary.iloc[-1]
+    lines += ["", f"{word('collaborations', lang)}: {int(s['collaborations']):,}, "
+              f"{word('points', lang)}: {int(s['points']):,}, "
+              f"{word('rejected', lang)}: {int(s['rejected']):,}"]
+    return "\n".join(lines)

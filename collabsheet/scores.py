@@ -1,0 +1,174 @@
+"""Scores, department totals, ranks, commendations and the summary (RULES.md sections 5-6).
+
+Scores are kept as whole numbers of 1/scale points (scale = 10 ** decimals of the weights), so a
+half point stays exactly .5 and equal scores compare equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .engine import People, Verdicts
+from .periods import Period
+
+
+@dataclass
+class Results:
+    period: Period
+    scale: int
+    people: pd.DataFrame
+    departments: pd.DataFrame
+    commended_people: pd.DataFrame
+    commended_departments: dict[str, pd.DataFrame]
+    summary: pd.DataFrame
+    flows: pd.DataFrame
+    groups: list[str]
+
+    def score(self, scaled: Any) -> int | float:
+        """A scaled score as the number people read: 12 or 12.5."""
+        q, r = divmod(int(scaled), self.scale)
+        return q if r == 0 else int(scaled) / self.scale
+
+
+def _scale(*weights: Decimal) -> tuple[int, list[int]]:
+    places = max(max(0, -int(w.as_tuple().exponent)) for w in weights)  # type: ignore[arg-type]
+    scale = 10 ** places
+    return scale, [int(w * scale) for w in weights]
+
+
+def rank_desc(scores: pd.Series) -> pd.Series:
+    """Equal scores share a rank and the next rank skips (1, 2, 2, 4)."""
+    return scores.rank(method="min", ascending=False).astype(np.int64)
+
+
+def commend(frame: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The top ``n`` by rank with a score above 0; a tie that crosses the line is listed whole
+    and marked for the office to decide."""
+    top = frame[(frame["rank"] <= n) & (frame["score"] > 0)].copy()
+    sizes = frame[frame["score"] > 0].groupby("rank").size()
+    top["tie"] = [bool(r + sizes.get(r, 1) - 1 > n) for r in top["rank"]]
+    return top
+
+
+def rank(v: Verdicts, period: Period) -> Results:
+    rules = v.rules
+    scale, (rw, sw) = _scale(rules.received_weight, rules.sent_weight)
+    log = v.log
+    in_period = log["accepted"] & log["month"].between(period.first, period.last)
+    acc = log[in_period]
+    sp = v.special
+    sp_in = sp[sp["accepted"] & sp["month"].between(period.first, period.last)]
+    n = len(v.staff)
+    people = People(v.staff, pd.DataFrame())
+    people.moves = v.moves
+
+    sender = acc["sender"].to_numpy(dtype=np.int64)
+    receiver = acc["receiver"].to_numpy(dtype=np.int64)
+    pts = acc["points"].to_numpy(dtype=np.int64)
+    received = np.bincount(receiver, weights=pts, minlength=n).astype(np.int64)
+    sent = np.bincount(sender, weights=pts, minlength=n).astype(np.int64)
+    sends = np.bincount(sender, minlength=n)
+    receipts = np.bincount(receiver, minlength=n)
+    special = np.bincount(sp_in["person"].to_numpy(dtype=np.int64),
+                          weights=sp_in["award"].to_numpy(dtype=np.int64), minlength=n
+                          ).astype(np.int64)
+    helped = pd.Series(sender).groupby(receiver).nunique().reindex(range(n), fill_value=0)
+    scaled = received * rw + sent * sw + special * scale
+
+    end = min(pd.Timestamp(year=period.last // 12, month=period.last % 12 + 1, day=1)
+              + pd.offsets.MonthEnd(0), pd.Timestamp(v.as_of))
+    person_idx = pd.Series(np.arange(n), dtype="Int64")
+    dept_now = people.department_on(person_idx, pd.Series([end] * n, dtype="datetime64[ns]"))
+    dept_name = [v.dept_name.get(k, k) if isinstance(k, str) else None for k in dept_now]
+    active = (sends + receipts + (special > 0)) > 0
+    takes = v.staff["takes_part"].fillna(True).to_numpy(dtype=bool)
+    keep = (takes | active) & v.staff["id"].notna().to_numpy()
+    ppl = pd.DataFrame({
+        "person": np.arange(n), "id": v.staff["id"].to_numpy(dtype=object),
+        "name": v.staff["name"].to_numpy(dtype=object),
+        "department": dept_name, "dept_key": dept_now.to_numpy(dtype=object),
+        "group": [v.dept_group.get(k) if isinstance(k, str) else None for k in dept_now],
+        "received": received, "sent": sent, "special": special, "score": scaled,
+        "sends": sends, "receipts": receipts, "helped": helped.to_numpy(),
+    })[keep]
+    ppl["rank"] = rank_desc(ppl["score"])
+    ppl = ppl.sort_values(["rank", "id"], kind="stable").reset_index(drop=True)
+
+    # departments: each event counts on the day of the event
+    dkeys = list(v.dept_name)
+    pos = {k: i for i, k in enumerate(dkeys)}
+    d = len(dkeys)
+
+    def by_dept(keys: pd.Series, weights: np.ndarray) -> np.ndarray:
+        idx = keys.map(pos).to_numpy(dtype=float)
+        ok = ~np.isnan(idx)
+        return np.bincount(idx[ok].astype(np.int64), weights=weights[ok], minlength=d
+                           ).astype(np.int64)
+
+    d_received = by_dept(acc["receiver_dept"], pts)
+    d_sent = by_dept(acc["sender_dept"], pts)
+    d_special = by_dept(sp_in["department"], sp_in["award"].to_numpy(dtype=np.int64))
+    ones = np.ones(len(acc), dtype=np.int64)
+    d_collab = by_dept(acc["receiver_dept"], ones) + by_dept(acc["sender_dept"], ones)
+    members = pd.Series(dept_now.to_numpy(dtype=object)[keep]).value_counts()
+    depts = pd.DataFrame({
+        "dept_key": dkeys, "department": [v.dept_name[k] for k in dkeys],
+        "group": [v.dept_group.get(k) for k in dkeys],
+        "received": d_received, "sent": d_sent, "special": d_special,
+        "score": d_received * rw + d_sent * sw + d_special * scale,
+        "people": [int(members.get(k, 0)) for k in dkeys], "collaborations": d_collab,
+    })
+    depts = depts[depts["dept_key"].notna() & depts["group"].notna()]
+    depts["rank"] = depts.groupby("group")["score"].rank(method="min", ascending=False
+                                                         ).astype(np.int64)
+    groups = list(dict.fromkeys(depts["group"]))
+    depts["group_order"] = depts["group"].map({g: i for i, g in enumerate(groups)})
+    depts = depts.sort_values(["group_order", "rank", "department"], kind="stable"
+                              ).drop(columns="group_order").reset_index(drop=True)
+
+    commended_people = commend(ppl, rules.commend_people)
+    commended_depts = {g: commend(depts[depts["group"] == g], rules.commend_departments)
+                       for g in groups}
+    return Results(
+        period=period, scale=scale, people=ppl, departments=depts,
+        commended_people=commended_people, commended_departments=commended_depts,
+        summary=_summary(v, period, acc, sp_in), flows=_flows(v, acc), groups=groups,
+    )
+
+
+def _summary(v: Verdicts, period: Period, acc: pd.DataFrame, sp_in: pd.DataFrame
+             ) -> pd.DataFrame:
+    """Per month and for the period: the figures an office reports."""
+    log = v.log
+    rejected = log[~log["accepted"] & log["month"].between(period.first, period.last)]
+    rows = []
+    for m in [*period.months, None]:
+        a = acc if m is None else acc[acc["month"] == m]
+        r = rejected if m is None else rejected[rejected["month"] == m]
+        s = sp_in if m is None else sp_in[sp_in["month"] == m]
+        rows.append({
+            "month": None if m is None else Period.name(m),
+            "collaborations": len(a), "points": int(a["points"].sum()),
+            "senders": int(a["sender"].nunique()), "receivers": int(a["receiver"].nunique()),
+            "rejected": len(r), "specials": len(s),
+        })
+    return pd.DataFrame(rows)
+
+
+def _flows(v: Verdicts, acc: pd.DataFrame) -> pd.DataFrame:
+    """Who helps whom: receiver's department (helped) to sender's department (thanked)."""
+    if not len(acc):
+        return pd.DataFrame(columns=["helper", "helped", "collaborations", "points"])
+    g = acc.groupby(["receiver_dept", "sender_dept"])["points"].agg(["size", "sum"]).reset_index()
+    g.columns = ["helper", "helped", "collaborations", "points"]
+    g["helper"] = g["helper"].map(lambda k: v.dept_name.get(k, k))
+    g["helped"] = g["helped"].map(lambda k: v.dept_name.get(k, k))
+    g["points"] = g["points"].astype(np.int64)
+    return g.sort_values(["points", "collaborations", "helper", "helped"],
+                         ascending=[False, False, True, True], kind="stable"
+                         ).reset_index(drop=True)
