@@ -11,7 +11,7 @@ import pandas as pd
 from .labels import word
 from .ledger import ledger_records
 from .report import csv_safe
-from .scores import Results
+from .scores import TOTAL, Results
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> str:
@@ -88,7 +88,7 @@ def rank_dict(res: Results) -> dict[str, Any]:
                  "receivers": int(b), "rejected": int(rj), "special_awards": int(sa)}
                 for m, c, pt, a, b, rj, sa in zip(
                     s["month"], s["collaborations"], s["points"], s["senders"], s["receivers"],
-                    s["rejected"], s["specials"], strict=True) if isinstance(m, str)],
+                    s["rejected"], s["specials"], strict=True) if m != TOTAL],
             "period": {k: int(s.iloc[-1][k2]) for k, k2 in (
                 ("collaborations", "collaborations"), ("points", "points"),
                 ("senders", "senders"), ("receivers", "receivers"), ("rejected", "rejected"),

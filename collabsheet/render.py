@@ -9,7 +9,7 @@ import pandas as pd
 
 from .engine import Verdicts
 from .labels import result_title, word
-from .scores import Results
+from .scores import TOTAL, Results
 from .tabs import Chart, Column, ResultTab, Table
 
 
@@ -169,7 +169,7 @@ def commendations_tab(res: Results, lang: str) -> ResultTab:
 
 def summary_tab(res: Results, lang: str) -> ResultTab:
     s = res.summary
-    months = [m if isinstance(m, str) else word("total", lang) for m in s["month"]]
+    months = [word("total", lang) if m == TOTAL else m for m in s["month"]]
     f = res.flows
     tables = [
         Table(columns=[Column(word("month", lang), "text", 10),

@@ -17,6 +17,9 @@ from .engine import People, Verdicts
 from .periods import Period
 
 
+TOTAL = "total"
+
+
 @dataclass
 class Results:
     period: Period
@@ -152,7 +155,7 @@ def _summary(v: Verdicts, period: Period, acc: pd.DataFrame, sp_in: pd.DataFrame
         r = rejected if m is None else rejected[rejected["month"] == m]
         s = sp_in if m is None else sp_in[sp_in["month"] == m]
         rows.append({
-            "month": None if m is None else Period.name(m),
+            "month": TOTAL if m is None else Period.name(m),
             "collaborations": len(a), "points": int(a["points"].sum()),
             "senders": int(a["sender"].nunique()), "receivers": int(a["receiver"].nunique()),
             "rejected": len(r), "specials": len(s),
