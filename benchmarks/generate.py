@@ -49,6 +49,19 @@ def generate(path: Path, rows: int, staff: int, departments: int = 400, seed: in
     base = dt.datetime(2025, 2, 1)
     seconds = np.sort(rng.integers(0, 149 * 86400, rows))
     points = rng.choice([5, 10, 10, 20, 30, 50, 100], size=rows)
+    month = (seconds // 86400 + 31 - 3) // 30  # near enough: only used to spread the budget
+    for _ in range(3):  # most people stay within their 200 points; a few go over
+        key = senders.astype(np.int64) * 16 + month
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        spent = np.cumsum(points[order])
+        starts = np.r_[0, np.flatnonzero(np.diff(sorted_key)) + 1]
+        group_start = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+        spent -= np.r_[0, spent][group_start]
+        over = np.zeros(rows, dtype=bool)
+        over[order] = spent > 200
+        over &= rng.random(rows) < 0.97
+        senders[over] = rng.integers(0, staff, int(over.sum()))
     noise = rng.random(rows)
     ws = wb.add_worksheet("Log")
     ws.write_row(0, 0, ["Date", "From", "To", "Points", "Message"])

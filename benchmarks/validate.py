@@ -1,9 +1,11 @@
-"""Time and peak memory of `collabsheet validate` on generated logs, each in a fresh process.
+"""Time and peak memory of `collabsheet validate` and `collabsheet rank --write` on generated
+workbooks (180,000 staff), each command in a fresh process.
 
-    python benchmarks/validate.py                 # 10,000, 100,000 and 1,048,575 rows
+    python benchmarks/validate.py                 # 10,000, 100,000 and 1,048,575 Log rows
     python benchmarks/validate.py --rows 10000    # one size
 
-Prints a table, then one JSON object per size. Workbooks are cached in benchmarks/out/.
+Prints a table, then one JSON object per size. Workbooks are cached in benchmarks/out/;
+`rank --write` runs on a copy.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -55,17 +57,27 @@ def main() -> None:
     args = ap.parse_args()
     results = []
     for rows in args.rows or SIZES:
-        staff = min(args.staff, max(1000, rows // 5))
+        staff = args.staff
         path = workbook(rows, staff)
         cmd = [sys.executable, "-m", "collabsheet", "validate", str(path), "--as-of",
                "2025-07-01", "--format", "json", "--quiet"]
         seconds, peak, code = measure(cmd)
+        copy = path.with_name("rank-" + path.name)
+        shutil.copyfile(path, copy)
+        rank = [sys.executable, "-m", "collabsheet", "rank", str(copy), "--period", "2025-H1",
+                "--as-of", "2025-07-01", "--write", "--quiet"]
+        r_seconds, r_peak, r_code = measure(rank)
+        copy.unlink()
         results.append({"rows": rows, "staff": staff, "validate_s": round(seconds, 2),
-                        "validate_peak_mb": round(peak), "exit": code})
-    print(f"{'rows':>10} {'staff':>8} {'seconds':>8} {'peak MiB':>9} exit")
+                        "validate_peak_mb": round(peak), "validate_exit": code,
+                        "rank_write_s": round(r_seconds, 2), "rank_write_peak_mb": round(r_peak),
+                        "rank_exit": r_code})
+    print(f"{'rows':>10} {'staff':>8} {'validate s':>10} {'peak MiB':>9} "
+          f"{'rank --write s':>14} {'peak MiB':>9}")
     for r in results:
-        print(f"{r['rows']:>10,} {r['staff']:>8,} {r['validate_s']:>8.2f} "
-              f"{r['validate_peak_mb']:>9,} {r['exit']:>4}")
+        print(f"{r['rows']:>10,} {r['staff']:>8,} {r['validate_s']:>10.2f} "
+              f"{r['validate_peak_mb']:>9,} {r['rank_write_s']:>14.2f} "
+              f"{r['rank_write_peak_mb']:>9,}")
     for r in results:
         print(json.dumps(r))
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
-
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 

@@ -85,21 +85,20 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     return out.astype(float)
 
 
+def _as_str(values: pd.Series) -> pd.Series:
+    if values.dtype == "str":
+        return values
+    text = values.where(values.notna(), None)
+    return text.astype("str") if len(values) else pd.Series([], dtype="str")
+
+
 def clean_text(values: pd.Series) -> pd.Series:
-    """Stripped text (object dtype), None where the cell is blank or only spaces."""
-    text = values.astype("str") if len(values) else values.astype(object)
-    text = text.where(values.notna())
-    if len(text):
-        text = text.str.strip()
-    out = text.astype(object)
-    return out.where(out.notna() & (out != ""), None)
+    """Stripped text (Arrow strings); missing where the cell is blank or only spaces."""
+    text = _as_str(values).str.strip()
+    return text.where(text != "")
 
 
 def id_key(values: pd.Series) -> pd.Series:
-    """The form ids and emails are matched in: stripped, case-folded, '1002.0' read as '1002'."""
+    """The form ids and emails are matched in: stripped, lower-case, '1002.0' read as '1002'."""
     text = clean_text(values)
-    if not len(text):
-        return text
-    folded = text.astype("str").str.casefold().str.replace(r"^(\d+)\.0+$", r"\1", regex=True)
-    out = folded.astype(object)
-    return out.where(text.notna(), None)
+    return text.str.lower().str.replace(r"^(\d+)\.0+$", r"\1", regex=True)

@@ -35,7 +35,7 @@ class _Date(click.ParamType):
 
 def _now() -> dt.datetime:
     """The one place collabsheet reads the clock: the default for --as-of."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @contextlib.contextmanager

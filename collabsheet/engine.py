@@ -57,39 +57,40 @@ class People:
 
     def __init__(self, staff: pd.DataFrame, moves: pd.DataFrame):
         self.staff = staff
-        ids = staff["id_key"]
-        counts = ids.value_counts()
-        self.id_count = ids.map(counts)
-        unique = ids[ids.notna() & (self.id_count == 1)]
-        self.by_id = pd.Series(unique.index.to_numpy(), index=unique.to_numpy())
-        self.ambiguous_ids = set(counts[counts > 1].index)
-        emails = staff["email_key"]
-        ecounts = emails.value_counts()
-        self.email_count = emails.map(ecounts)
-        uniq_e = emails[emails.notna() & (self.email_count == 1)]
-        self.by_email = pd.Series(uniq_e.index.to_numpy(), index=uniq_e.to_numpy())
-        self.ambiguous_emails = set(ecounts[ecounts > 1].index)
+        self.id_count, self.by_id, self.ambiguous_ids = self._lookup(staff["id_key"])
+        self.email_count, self.by_email, self.ambiguous_emails = self._lookup(staff["email_key"])
         self.takes = staff["takes_part"].fillna(True).to_numpy(dtype=bool)
         self.joined = staff["joined"].to_numpy(dtype="datetime64[ns]")
         self.left = staff["left"].to_numpy(dtype="datetime64[ns]")
         self.base_dept = staff["dept_key"].to_numpy(dtype=object)
         self.moves = moves
 
+    @staticmethod
+    def _lookup(keys: pd.Series) -> tuple[pd.Series, pd.Index, pd.Index]:
+        counts = keys.value_counts()
+        per_row = keys.map(counts)
+        unique = keys[keys.notna() & (per_row == 1)]
+        by_key = pd.Series(unique.index.to_numpy(dtype=np.int64),
+                           index=pd.Index(unique.to_numpy(dtype=object)))
+        return per_row, by_key, pd.Index(counts[counts > 1].index.to_numpy(dtype=object))
+
     def resolve(self, keys: pd.Series) -> tuple[pd.Series, pd.Series]:
         """Person positions (NA when unresolved) and a status: ok, blank, unknown, ambiguous."""
-        is_email = keys.str.contains("@", regex=False).fillna(False).astype(bool)
-        found = pd.Series(pd.NA, index=keys.index, dtype="Int64")
-        if (~is_email).any():
-            found[~is_email] = keys[~is_email].map(self.by_id).astype("Int64")
-        if is_email.any():
-            found[is_email] = keys[is_email].map(self.by_email).astype("Int64")
-        status = pd.Series("ok", index=keys.index, dtype=object)
-        status[found.isna()] = "unknown"
-        amb = (~is_email & keys.isin(list(self.ambiguous_ids))) | (
-            is_email & keys.isin(list(self.ambiguous_emails)))
-        status[amb & found.isna()] = "ambiguous"
-        status[keys.isna()] = "blank"
-        return found, status
+        is_email = keys.str.contains("@", regex=False).fillna(False).to_numpy(dtype=bool)
+        values = keys.to_numpy(dtype=object)
+        pos = np.full(len(keys), -1, dtype=np.int64)
+        amb = np.zeros(len(keys), dtype=bool)
+        for mask, table, ambiguous in ((~is_email, self.by_id, self.ambiguous_ids),
+                                       (is_email, self.by_email, self.ambiguous_emails)):
+            if mask.any():
+                hit = table.index.get_indexer(values[mask])
+                pos[mask] = np.where(hit >= 0, table.to_numpy()[hit], -1)
+                if len(ambiguous):
+                    amb[mask] = ambiguous.get_indexer(values[mask]) >= 0
+        found = pd.Series(pd.arrays.IntegerArray(pos, pos < 0), index=keys.index)
+        status = np.where(pos >= 0, "ok", np.where(amb, "ambiguous", "unknown")).astype(object)
+        status[keys.isna().to_numpy()] = "blank"
+        return found, pd.Series(status, index=keys.index)
 
     def on_staff(self, person: pd.Series, day: pd.Series) -> pd.Series:
         """True when the person takes part and is on the staff that day; NA when unknowable."""
@@ -149,9 +150,8 @@ def _prepare_moves(office: Office, people: People, dept_known: set[str]) -> pd.D
 def _order_checks(log: pd.DataFrame, people: People, rules: Rules) -> None:
     """Checks 8 and 9: walk each sender's month in time order, ties in sheet order."""
     n = len(log)
-    log["earlier_pair_sends"] = pd.array([pd.NA] * n, dtype="Int64")
-    log["points_left"] = pd.array([pd.NA] * n, dtype="Int64")
-    log["granted"] = pd.array([pd.NA] * n, dtype="Int64")
+    for col in ("earlier_pair_sends", "points_left", "granted"):
+        log[col] = pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
     log["accepted"] = False
     pre = log["pre_valid"].to_numpy()
     if not pre.any():
@@ -185,23 +185,30 @@ def _order_checks(log: pd.DataFrame, people: People, rules: Rules) -> None:
         acc_col = sub["accepted"].to_numpy().copy()
         spent: dict[tuple[int, int], int] = {}
         pairs: dict[tuple[int, int, int], int] = {}
-        for i, s, r, m, pts, g in zip(hard.index, hard["sender"], hard["receiver"],
-                                      hard["month"], hard["points"], hard["granted"],
+        for i, s, r, m, pts, g in zip(hard.index.tolist(), hard["sender"].tolist(),
+                                      hard["receiver"].tolist(), hard["month"].tolist(),
+                                      hard["points"].tolist(), hard["granted"].tolist(),
                                       strict=True):
             used = spent.get((s, m), 0)
             sent_pair = pairs.get((s, r, m), 0)
-            left = int(g) - used
+            left = g - used
             ok = sent_pair < rules.max_sends_per_pair and pts <= left
             left_col[i], pair_col[i], acc_col[i] = left, sent_pair, ok
             if ok:
-                spent[(s, m)] = used + int(pts)
+                spent[(s, m)] = used + pts
                 pairs[(s, r, m)] = sent_pair + 1
         sub["left"], sub["pair_before"], sub["accepted"] = left_col, pair_col, acc_col
     pos = sub["pos"].to_numpy()
-    log.iloc[pos, log.columns.get_loc("earlier_pair_sends")] = sub["pair_before"].to_numpy()
-    log.iloc[pos, log.columns.get_loc("points_left")] = sub["left"].to_numpy()
-    log.iloc[pos, log.columns.get_loc("granted")] = sub["granted"].to_numpy()
-    log.iloc[pos, log.columns.get_loc("accepted")] = sub["accepted"].to_numpy()
+    for col, src in (("earlier_pair_sends", "pair_before"), ("points_left", "left"),
+                     ("granted", "granted")):
+        values = np.zeros(n, dtype=np.int64)
+        missing = np.ones(n, dtype=bool)
+        values[pos] = sub[src].to_numpy(dtype=np.int64)
+        missing[pos] = False
+        log[col] = pd.arrays.IntegerArray(values, missing)
+    accepted = np.zeros(n, dtype=bool)
+    accepted[pos] = sub["accepted"].to_numpy(dtype=bool)
+    log["accepted"] = accepted
 
 
 def _duplicates(log: pd.DataFrame, minutes: int) -> pd.Series:
@@ -339,7 +346,8 @@ def evaluate(office: Office, as_of: dt.date) -> Verdicts:
     log["pre_valid"] = pre
     _order_checks(log, people, rules)
     log["duplicate_of"] = _duplicates(log, rules.duplicate_minutes)
-    v, failed = schemas.run_rules(row_rules, log, titles["log"], office.headers["log"], ctx)
+    v, failed = schemas.run_rules(row_rules, log, titles["log"], office.headers["log"], ctx,
+                                  columns=schemas.LOG_MESSAGE_COLUMNS)
     violations += v
     warned = failed.get("duplicate:duplicate_of", np.array([], dtype=np.int64))
 

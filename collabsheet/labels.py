@@ -11,7 +11,7 @@ _SPACES = re.compile(r"\s+")
 
 def norm(text: object) -> str:
     """The form in which headers and tab names are compared."""
-    return _SPACES.sub(" ", str(text)).strip().casefold()
+    return _SPACES.sub(" ", str(text)).strip().lower()
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ class Report:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+        return json.dumps(self.to_dict(), ensure_ascii=False)
 
     def to_csv(self) -> str:
         out = io.StringIO()

@@ -52,11 +52,11 @@ class RowRule:
 
 
 def _day(ts: Any) -> str:
-    return pd.Timestamp(ts).strftime("%Y-%m-%d")
+    return f"{ts.year:04d}-{ts.month:02d}-{ts.day:02d}"
 
 
 def _month(ts: Any) -> str:
-    return pd.Timestamp(ts).strftime("%Y-%m")
+    return f"{ts.year:04d}-{ts.month:02d}"
 
 
 def _txt(v: Any) -> str:
@@ -70,8 +70,9 @@ def _num(v: Any) -> str:
 
 def person_labels(staff: pd.DataFrame) -> list[str]:
     """'E1002 (Kim)' for every person, made once: messages name people this way."""
-    return [f"{i} ({n})" if isinstance(n, str) and n else str(i)
-            for i, n in zip(staff["id"], staff["name"], strict=True)]
+    ids = staff["id"].astype("str").fillna("")
+    named = ids + " (" + staff["name"].astype("str") + ")"
+    return named.where(staff["name"].notna(), ids).tolist()
 
 
 def who(ctx: Context, idx: Any) -> str:
@@ -365,9 +366,17 @@ def failing(rule: RowRule, frame: pd.DataFrame) -> np.ndarray:
     return np.flatnonzero(~ok.to_numpy())
 
 
+LOG_MESSAGE_COLUMNS = [
+    "row", "when", "month", "date_text", "from", "to", "from_status", "to_status", "sender",
+    "receiver", "sender_dept", "points", "points_text", "message", "earlier_pair_sends",
+    "points_left", "granted", "duplicate_of"]
+
+
 def run_rules(rules_: list[RowRule], frame: pd.DataFrame, tab: str, headers: Mapping[str, str],
-              ctx: Context) -> tuple[list[Violation], dict[str, np.ndarray]]:
-    """Every violation of every rule, in sheet-row order, and the failing positions by rule."""
+              ctx: Context, columns: list[str] | None = None
+              ) -> tuple[list[Violation], dict[str, np.ndarray]]:
+    """Every violation of every rule, in sheet-row order, and the failing positions by rule.
+    ``columns`` limits what messages can see, which keeps large reports quick."""
     found: list[tuple[int, int, Violation]] = []
     positions: dict[str, np.ndarray] = {}
     for order, rule in enumerate(rules_):
@@ -375,7 +384,7 @@ def run_rules(rules_: list[RowRule], frame: pd.DataFrame, tab: str, headers: Map
         positions[f"{rule.id}:{rule.column}"] = pos
         if not len(pos):
             continue
-        sub = frame.iloc[pos]
+        sub = frame.iloc[pos] if columns is None else frame[columns].iloc[pos]
         names = list(sub.columns)
         for values in sub.to_numpy(dtype=object):
             rec = dict(zip(names, values, strict=True))

@@ -16,7 +16,6 @@ import pandas as pd
 from .engine import People, Verdicts
 from .periods import Period
 
-
 TOTAL = "total"
 
 

@@ -94,26 +94,37 @@ def _map_header(spec: TabSpec, tab: RawTab) -> tuple[dict[str, int], list[tuple[
 def _frame(spec: TabSpec, tab: RawTab) -> tuple[pd.DataFrame, dict[str, str],
                                                 list[tuple[str, str, str]]]:
     mapping, problems = _map_header(spec, tab)
-    data: dict[str, object] = {"row": tab.rows}
+    data: dict[str, object] = {"row": pd.Series(tab.rows, dtype=np.int64)}
     heads: dict[str, str] = {}
     n = len(tab.rows)
     for f in spec.fields:
         if f.key in mapping:
             i = mapping[f.key]
-            data[f.key] = tab.columns[i].astype(object).to_numpy()
+            col = tab.columns[i].reset_index(drop=True)
+            data[f.key] = col if col.dtype == "str" else col.astype(object).where(
+                col.notna(), None).astype("str")
             heads[f.key] = str(tab.header[i]).strip()
         else:
-            data[f.key] = np.full(n, None, dtype=object)
+            data[f.key] = pd.Series([None] * n, dtype="str")
             heads[f.key] = f.label
     return pd.DataFrame(data), heads, problems
 
 
 def _is_error(values: pd.Series) -> pd.Series:
-    return values.isin(list(ERROR_TEXTS))
+    text = values.astype("str") if values.dtype != "str" else values
+    maybe = text.str.startswith("#").fillna(False).astype(bool)
+    if not maybe.any():
+        return maybe
+    return maybe & text.isin(list(ERROR_TEXTS))
 
 
 def _dates(values: pd.Series) -> pd.Series:
     return cells.parse_dates(values.where(~_is_error(values)))
+
+
+def _norm(text: pd.Series) -> pd.Series:
+    """Vectorized labels.norm: spaces folded, lower case (departments are matched this way)."""
+    return text.str.replace(r"\s+", " ", regex=True).str.strip().str.lower()
 
 
 def _staff(raw: pd.DataFrame) -> pd.DataFrame:
@@ -132,7 +143,7 @@ def _staff(raw: pd.DataFrame) -> pd.DataFrame:
         "id_key": cells.id_key(raw["id"]),
         "name": cells.clean_text(raw["name"]),
         "department": cells.clean_text(raw["department"]),
-        "dept_key": cells.clean_text(raw["department"]).map(norm, na_action="ignore"),
+        "dept_key": _norm(cells.clean_text(raw["department"])),
         "email": cells.clean_text(raw["email"]),
         "email_key": cells.id_key(raw["email"]),
         "joined_text": cells.clean_text(raw["joined"]),
@@ -149,7 +160,7 @@ def _departments(raw: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "row": raw["row"],
         "department": dept,
-        "dept_key": dept.map(norm, na_action="ignore"),
+        "dept_key": _norm(dept),
         "group": cells.clean_text(raw["group"]),
     })
 
@@ -163,7 +174,7 @@ def _moves(raw: pd.DataFrame) -> pd.DataFrame:
         "id": cells.clean_text(raw["id"]),
         "id_key": cells.id_key(raw["id"]),
         "department": dept,
-        "dept_key": dept.map(norm, na_action="ignore"),
+        "dept_key": _norm(dept),
     })
 
 

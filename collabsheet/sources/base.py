@@ -83,11 +83,8 @@ def drop_blank_rows(columns: list[pd.Series], first_row: int) -> tuple[list[pd.S
         return columns, rows
     keep = np.zeros(n, dtype=bool)
     for col in columns:
-        filled = col.notna().to_numpy().copy()
-        if filled.any():
-            stripped = col[filled].astype(str).str.strip().ne("").to_numpy()
-            filled[filled] = stripped
-        keep |= filled
+        text = col if col.dtype == "str" else col.where(col.notna(), None).astype("str")
+        keep |= (text.notna() & (text.str.strip() != "")).to_numpy(dtype=bool)
     if keep.all():
         return columns, rows
     return [c[keep].reset_index(drop=True) for c in columns], rows[keep]

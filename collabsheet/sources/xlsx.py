@@ -107,14 +107,15 @@ class XlsxSource:
             infos = sheet.available_columns()
         except Exception as exc:
             raise SourceError(f"{self.name}: tab {title!r} cannot be read ({_short(exc)})") from exc
-        frame = batch.to_pandas()
-        columns = [frame.iloc[:, i].astype(object) for i in range(frame.shape[1])]
+        columns = [pd.Series(batch.column(i).to_pandas(), dtype="str")
+                   for i in range(batch.num_columns)]
         letters = [column_letter(getattr(info, "absolute_index", i))
                    for i, info in enumerate(infos)]
-        if cell_errors is not None:
+        if cell_errors is not None and cell_errors.errors:
             for err in cell_errors.errors:
                 r, c = err.position
                 if c < len(columns):
+                    columns[c] = columns[c].copy()
                     columns[c].iloc[r] = error_text(str(err.detail))
         if not columns or len(columns[0]) == 0:
             return RawTab(title, [], [], [], np.array([], dtype=np.int64))
