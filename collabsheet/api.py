@@ -129,3 +129,29 @@ def run(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
             *render.rank_tabs(results, language)]
     source.write_tabs(tabs, owned_titles())
     return RunResult(verdicts.report, frame, results, language, [t.title for t in tabs])
+
+
+DEMO_AS_OF = dt.date(2025, 7, 1)
+DEMO_PERIOD = "2025-H1"
+DEMO_NAME = "collabsheet-demo.xlsx"
+
+
+def init(path: str | os.PathLike[str], lang: str = "en") -> Path:
+    """A new workbook from the template; never overwrites an existing file."""
+    from .templates import write_template
+
+    return write_template(Path(path), lang)
+
+
+def demo(out: str | os.PathLike[str] = DEMO_NAME, lang: str = "en") -> RunResult:
+    """Write the example office to ``out`` and run the whole job on it for 2025-H1.
+
+    Only a file with the default demo name is replaced; any other existing file is refused."""
+    from .errors import SourceError
+    from .example import build, workbook_bytes
+
+    target = Path(out)
+    if target.exists() and target.name != DEMO_NAME:
+        raise SourceError(f"{target} already exists; demo writes a new file (choose another name)")
+    target.write_bytes(workbook_bytes(build()[lang]))
+    return run(target, DEMO_PERIOD, as_of=DEMO_AS_OF)

@@ -253,5 +253,61 @@ def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | Non
     _run(ctx, job)
 
 
+@cli.command()
+@click.argument("path")
+@click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True,
+              help="Language of tab names, headers and instructions.")
+@click.pass_context
+def init(ctx: click.Context, path: str, lang: str) -> None:
+    """Create a new office workbook from the template (never overwrites a file).
+
+    The template has every tab with its headers, an Instructions tab, the Rules tab with every
+    key and its default, and dropdowns and checks that prevent most typing mistakes.
+
+    \b
+    Example:
+      collabsheet init office.xlsx --lang ko
+    """
+
+    def job() -> int:
+        made = api.init(path, lang)
+        click.echo(f"Created {made} ({lang}). Fill Staff and Departments, then the Log.")
+        return 0
+
+    _run(ctx, job)
+
+
+@cli.command()
+@click.argument("out", default=api.DEMO_NAME)
+@click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True,
+              help="Which edition of the example office.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@click.pass_context
+def demo(ctx: click.Context, out: str, lang: str, quiet: bool) -> None:
+    """Run the whole job on a realistic example office (650 staff, February to June 2025).
+
+    Writes the example workbook to OUT (default collabsheet-demo.xlsx), then validates it,
+    computes the ledger and ranks 2025-H1, writing every result tab into it.
+
+    \b
+    Example:
+      collabsheet demo
+    """
+
+    def job() -> int:
+        from . import output
+
+        with _working(quiet, "Running the demo"):
+            res = api.demo(out, lang)
+        click.echo(res.report.summary_line())
+        click.echo("")
+        click.echo(output.rank_text(res.results, res.lang, top=5))
+        click.echo("")
+        click.echo(f"Open {out}: the result tabs are {', '.join(res.written)}.")
+        return 0
+
+    _run(ctx, job)
+
+
 def main() -> None:
     cli(prog_name="collabsheet")

@@ -1,0 +1,246 @@
+"""The template workbooks (English and Korean): every input tab with its headers, an
+Instructions tab, the Rules tab with every key, and data validation that prevents most mistakes.
+
+Generated here so that ``collabsheet init`` works from an installed package; the files in
+``templates/`` are what this code writes (a test keeps them equal).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .errors import SourceError
+from .labels import DEPARTMENTS, LOG, MOVES, RULES, SPECIAL, STAFF, TabSpec
+from .rules import KEYS
+from .sources.package import pinned
+
+FIXED_TIME = dt.datetime(2025, 1, 1)
+_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+GROUPS = {"en": ["Head office", "Support offices and affiliated institutions"],
+          "ko": ["본청", "교육지원청 및 직속기관"]}
+
+_INSTRUCTIONS = {
+    "en": [
+        "Collaboration points: how this workbook works",
+        "",
+        "1. Every person in the Staff tab gets 200 points on the 1st of each month. Points not "
+        "sent by the end of the month expire.",
+        "2. When someone in another department helps you, add a row to the Log tab: the date, "
+        "your ID (From), their ID (To), the points and a thank-you message.",
+        "3. You may send to the same person at most twice a month, and only to people in "
+        "another department.",
+        "4. A person's score is 100% of the points received plus 50% of the points sent, plus "
+        "100-point special awards for leading work that involved several departments "
+        "(Special tab).",
+        "5. Twice a year the office ranks people and departments and commends the top ones.",
+        "",
+        "The admin runs collabsheet on this file:",
+        "  collabsheet validate THIS.xlsx --write    checks every row, adds a Validation tab",
+        "  collabsheet run THIS.xlsx --period 2025-H1  ledger, rankings and commendations",
+        "",
+        "Tabs you fill: Staff, Departments, Log, and when needed Moves and Special. Change a "
+        "number of the scheme in the Rules tab. collabsheet only writes its own result tabs "
+        "and never changes yours.",
+    ],
+    "ko": [
+        "협업 포인트: 이 통합 문서 사용법",
+        "",
+        "1. 직원 탭의 모든 직원은 매월 1일에 200포인트를 받습니다. 그 달에 보내지 않은 포인트는 "
+        "월말에 소멸됩니다.",
+        "2. 다른 부서 직원에게 도움을 받았다면 기록 탭에 한 줄을 추가하세요: 날짜, 내 사번(보낸 "
+        "사람), 상대 사번(받는 사람), 포인트, 감사 메시지.",
+        "3. 같은 사람에게는 한 달에 두 번까지, 다른 부서 직원에게만 보낼 수 있습니다.",
+        "4. 개인 점수는 받은 포인트의 100%와 보낸 포인트의 50%를 더하고, 여러 부서가 함께한 "
+        "업무를 주관한 담당자에게 주는 특별 포인트(100점, 특별 포인트 탭)를 더합니다.",
+        "5. 반기마다 개인과 부서 순위를 매겨 우수자를 표창합니다.",
+        "",
+        "관리자는 이 파일에 collabsheet를 실행합니다:",
+        "  collabsheet validate 이파일.xlsx --write    모든 행 검증, 검증 탭 추가",
+        "  collabsheet run 이파일.xlsx --period 2025-H1  원장, 순위, 표창",
+        "",
+        "직접 채우는 탭: 직원, 부서, 기록, 필요하면 인사이동과 특별 포인트. 제도의 숫자는 규칙 "
+        "탭에서 바꿉니다. collabsheet는 자기 결과 탭만 쓰고 여러분의 탭은 바꾸지 않습니다.",
+    ],
+}
+_RULE_HELP_KO = {
+    "start": "제도 시작일; 이전 날짜의 행은 거부됩니다.",
+    "timezone": "기관의 시간대; 월은 이 시간대를 따릅니다.",
+    "monthly_allowance": "매월 1일 지급 포인트.",
+    "grant_joiners": "next_month: 중간 입사자는 다음 달 1일부터; on_join: 입사일에 지급.",
+    "min_points": "한 행에 보낼 수 있는 최소 포인트.",
+    "max_points": "한 행에 보낼 수 있는 최대 포인트.",
+    "points_step": "포인트는 이 수의 배수여야 합니다.",
+    "max_sends_per_pair": "같은 사람에게 한 달에 보낼 수 있는 횟수.",
+    "forbid_same_department": "같은 부서끼리 보내기를 거부합니다.",
+    "received_weight": "받은 포인트 1점당 점수.",
+    "sent_weight": "보낸 포인트 1점당 점수.",
+    "special_points": "특별 포인트 1건의 점수.",
+    "commend_people": "표창 인원.",
+    "commend_departments": "그룹별 표창 부서 수.",
+    "language": "결과 탭 언어: en 또는 ko.",
+    "log_tab": "기록 탭 이름이 기록이 아닐 때(설문 응답 탭) 그 이름.",
+    "duplicate_minutes": "같은 내용이 이 시간(분) 안에 반복되면 중복 제출로 경고합니다.",
+}
+_DESCRIPTION = {"en": "Description", "ko": "설명"}
+
+
+def _tab_title(spec: TabSpec, lang: str) -> str:
+    return spec.names[0] if lang == "en" else next(
+        n for n in spec.names[1:] if any("\uac00" <= ch <= "\ud7a3" for ch in n))
+
+
+def _headers(spec: TabSpec, lang: str) -> list[str]:
+    if lang == "en":
+        return [f.aliases[0] for f in spec.fields]
+    return [next(a for a in f.aliases if any("\uac00" <= ch <= "\ud7a3" for ch in a))
+            for f in spec.fields]
+
+
+def _value_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def build_template(lang: str = "en") -> openpyxl.Workbook:
+    """The template workbook for ``lang`` (en or ko)."""
+    if lang not in ("en", "ko"):
+        raise SourceError(f"no template for language {lang!r}; expected en or ko")
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+
+    ws = wb.create_sheet("Instructions" if lang == "en" else "안내")
+    for line in _INSTRUCTIONS[lang]:
+        ws.append([line])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.column_dimensions["A"].width = 110
+    for row in ws.iter_rows(min_row=2):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+
+    titles = {}
+    for spec in (STAFF, DEPARTMENTS, MOVES, LOG, SPECIAL, RULES):
+        title = _tab_title(spec, lang)
+        titles[spec.key] = title
+        sheet = wb.create_sheet(title)
+        heads = _headers(spec, lang)
+        if spec.key == "rules":
+            heads = [*heads, _DESCRIPTION[lang]]
+        sheet.append(heads)
+        for cell in sheet[1]:
+            cell.font = bold
+            cell.fill = _HEAD_FILL
+        sheet.freeze_panes = "A2"
+        for j, head in enumerate(heads):
+            letter = openpyxl.utils.get_column_letter(j + 1)
+            sheet.column_dimensions[letter].width = max(14, min(48, len(head) * 2 + 4))
+
+    dept = wb[titles["departments"]]
+    for name in GROUPS[lang]:
+        dept.append([name, name])
+    dept.column_dimensions["A"].width = 36
+    dept.column_dimensions["B"].width = 44
+
+    rules = wb[titles["rules"]]
+    rule_row = {}
+    for k in KEYS:
+        value = lang if k.key == "language" else _value_text(k.default)
+        text = k.describe if lang == "en" else _RULE_HELP_KO[k.key]
+        rules.append([k.key, value, text])
+        rule_row[k.key] = rules.max_row
+    rules.column_dimensions["A"].width = 26
+    rules.column_dimensions["B"].width = 16
+    rules.column_dimensions["C"].width = 90
+
+    def q(title: str) -> str:
+        return "'" + title.replace("'", "''") + "'"
+
+    staff_t, dept_t, log_t = titles["staff"], titles["departments"], titles["log"]
+    wb.defined_names["StaffIDs"] = DefinedName(
+        "StaffIDs", attr_text=f"OFFSET({q(staff_t)}!$A$2,0,0,MAX(1,COUNTA({q(staff_t)}!$A:$A)-1),1)")
+    wb.defined_names["DepartmentNames"] = DefinedName(
+        "DepartmentNames",
+        attr_text=f"OFFSET({q(dept_t)}!$A$2,0,0,MAX(1,COUNTA({q(dept_t)}!$A:$A)-1),1)")
+
+    limit = 1_048_576
+    log = wb[log_t]
+    msg = {"en": ("Not a staff ID", "Pick an ID from the Staff tab."),
+           "ko": ("사번 아님", "직원 탭의 사번을 고르세요.")}[lang]
+    people = DataValidation(type="list", formula1="=StaffIDs", allow_blank=True,
+                            showErrorMessage=True, errorTitle=msg[0], error=msg[1])
+    people.add(f"B2:C{limit}")
+    pts_msg = {"en": ("Points", "A whole number within the Rules limits."),
+               "ko": ("포인트", "규칙 탭의 범위 안의 정수.")}[lang]
+    points = DataValidation(
+        type="whole", operator="between",
+        formula1=f"{q(titles['rules'])}!$B${rule_row['min_points']}",
+        formula2=f"{q(titles['rules'])}!$B${rule_row['max_points']}",
+        allow_blank=True, showErrorMessage=True, errorTitle=pts_msg[0], error=pts_msg[1])
+    points.add(f"D2:D{limit}")
+    date_msg = {"en": ("Date", "A date such as 2025-03-04."),
+                "ko": ("날짜", "2025-03-04 같은 날짜.")}[lang]
+    dates = DataValidation(type="date", operator="greaterThan", formula1="36526",
+                           allow_blank=True, showErrorMessage=True, errorTitle=date_msg[0],
+                           error=date_msg[1])
+    dates.add(f"A2:A{limit}")
+    for v in (people, points, dates):
+        log.add_data_validation(v)
+    log.column_dimensions["A"].width = 18
+    log.column_dimensions["E"].width = 60
+
+    staff = wb[staff_t]
+    depts = DataValidation(type="list", formula1="=DepartmentNames", allow_blank=True)
+    depts.add(f"C2:C{limit}")
+    staff.add_data_validation(depts)
+    moves = wb[titles["moves"]]
+    mdepts = DataValidation(type="list", formula1="=DepartmentNames", allow_blank=True)
+    mdepts.add(f"C2:C{limit}")
+    mids = DataValidation(type="list", formula1="=StaffIDs", allow_blank=True)
+    mids.add(f"B2:B{limit}")
+    moves.add_data_validation(mdepts)
+    moves.add_data_validation(mids)
+    groups = DataValidation(type="list", formula1='"' + ",".join(GROUPS[lang]) + '"',
+                            allow_blank=True, showErrorMessage=False)
+    groups.add(f"B2:B{limit}")
+    dept.add_data_validation(groups)
+    special = wb[titles["special"]]
+    sids = DataValidation(type="list", formula1="=StaffIDs", allow_blank=True)
+    sids.add(f"B2:B{limit}")
+    special.add_data_validation(sids)
+
+    wb.properties.creator = "collabsheet"
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    wb.active = 0
+    return wb
+
+
+def template_bytes(lang: str = "en") -> bytes:
+    """The template as .xlsx bytes, the same on every call."""
+    buf = io.BytesIO()
+    build_template(lang).save(buf)
+    return pinned(buf.getvalue(), (2025, 1, 1))
+
+
+def write_template(path: Path, lang: str = "en") -> Path:
+    """Create a new workbook at ``path`` from the template; never overwrite a file."""
+    data = template_bytes(lang)
+    try:
+        with open(path, "xb") as f:
+            f.write(data)
+    except FileExistsError:
+        raise SourceError(f"{path} already exists; collabsheet init never overwrites a file"
+                          ) from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot be created ({exc.strerror})") from exc
+    return path
