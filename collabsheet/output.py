@@ -38,7 +38,7 @@ def ledger_text(frame: pd.DataFrame, lang: str = "en") -> str:
         return "No months to show."
     by_month = frame.groupby("month")[["granted", "sent", "expired", "left"]].sum()
     people = frame[frame["granted"] > 0].groupby("month")["person"].nunique()
-    lines = [f"{word('month', lang):<8} {'people':>8} {word('granted', lang):>10} "
+    lines = [f"{word('month', lang):<8} {word('people', lang):>8} {word('granted', lang):>10} "
              f"{word('sent', lang):>10} {word('expired', lang):>10} {word('left_now', lang):>10}"]
     for month, r in by_month.iterrows():
         lines.append(f"{month:<8} {int(people.get(month, 0)):>8,} {int(r['granted']):>10,} "

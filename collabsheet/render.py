@@ -105,7 +105,7 @@ def people_tab(res: Results, lang: str) -> ResultTab:
         columns=[Column(word("rank", lang), "int", 7), Column(word("id", lang), "text", 11),
                  Column(word("name", lang), "text", 12),
                  Column(word("department", lang), "text", 24),
-                 Column(word("group", lang), "text", 22),
+                 Column(word("group", lang), "text", 40),
                  Column(word("received", lang), "int", 10), Column(word("sent", lang), "int", 10),
                  Column(word("special", lang), "int", 9), Column(word("score", lang), "score", 10),
                  Column(word("sends", lang), "int", 9), Column(word("receipts", lang), "int", 10),

@@ -159,6 +159,7 @@ def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None
     head = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">']
     last_col = column_letter(max((len(t.columns) for t in tab.tables), default=1) - 1)
+    head.append('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>')
     head.append(f'<dimension ref="A1:{last_col}{max(row - 1, 1)}"/>')
     if tab.freeze and tab.tables and not tab.tables[0].caption:
         head.append('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" '
@@ -177,8 +178,9 @@ def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None
         tail.append(f'<autoFilter ref="A{placed[0].header_row}:{end}{max(placed[0].last, placed[0].header_row)}"/>')
     if links:
         tail.append("<hyperlinks>" + "".join(links) + "</hyperlinks>")
-    tail.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-                'footer="0.3"/>')
+    tail.append('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" '
+                'footer="0.3"/><pageSetup orientation="landscape" fitToWidth="1" '
+                'fitToHeight="0"/>')
     if drawing_rid:
         tail.append(f'<drawing r:id="{drawing_rid}"/>')
     body = "".join(head) + "<sheetData>" + "".join(parts) + "</sheetData>" + "".join(tail) + \
