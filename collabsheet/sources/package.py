@@ -246,7 +246,7 @@ def replace_tabs(path: Path, tabs: list[ResultTab], force: bool = False) -> None
             raise SourceError(f"{path.name}: its workbook structure is not one collabsheet can "
                               f"write into ({exc})") from exc
         with _atomic(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
-                                                   compresslevel=6) as zout:
+                                                   compresslevel=1) as zout:
             for info in zin.infolist():
                 name = info.filename
                 if name in plan.remove:

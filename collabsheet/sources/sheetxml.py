@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+import numpy as np
+import pandas as pd
+
 from ..tabs import Chart, ResultTab, Table
 from .base import column_letter
 
@@ -73,36 +76,74 @@ def _number(value: Any) -> str | None:
     return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
 
 
-def _cells(values: Sequence[Any], kind: str, letter: str, first_row: int,
-           styles: Styles, link: bool) -> list[str]:
-    out: list[str] = []
-    for i, value in enumerate(values):
-        ref = f"{letter}{first_row + i}"
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            out.append("")
-            continue
-        if kind in ("int", "score") and not isinstance(value, str):
-            num = _number(value)
-            if num is not None:
-                if kind == "int":
-                    style = styles.link if link else styles.int
-                else:
-                    style = styles.score_whole if float(num).is_integer() else styles.score_part
-                out.append(f'<c r="{ref}" s="{style}"><v>{num}</v></c>')
-                continue
-        if kind in ("date", "datetime"):
-            serial = _serial(value)
-            if serial is not None:
-                style = styles.date if kind == "date" else styles.datetime
-                out.append(f'<c r="{ref}" s="{style}"><v>{serial!r}</v></c>')
-                continue
-        if isinstance(value, bool):
-            out.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
-            continue
-        text = text_xml(str(value))
-        space = ' xml:space="preserve"' if text != text.strip() else ""
+def _texts(values: pd.Series) -> np.ndarray:
+    """Escaped inline-string payloads, column at a time; rare odd cells go one by one."""
+    text = values.astype("str")
+    odd = text.str.contains(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_",
+                            regex=True).fillna(False).to_numpy(dtype=bool)
+    long = (text.str.len() > MAX_TEXT).fillna(False).to_numpy(dtype=bool)
+    esc = text.str.replace("&", "&amp;", regex=False).str.replace(
+        "<", "&lt;", regex=False).str.replace(">", "&gt;", regex=False).to_numpy(dtype=object)
+    for i in np.flatnonzero(odd | long):
+        esc[i] = text_xml(str(text.iloc[i]))
+    spaced = (text.str.strip() != text).fillna(False).to_numpy(dtype=bool)
+    return np.where(spaced, '<t xml:space="preserve">', "<t>").astype(object) + esc + "</t>"
+
+
+def _number_texts(num: np.ndarray) -> np.ndarray:
+    whole = np.isfinite(num) & (num == np.floor(num)) & (np.abs(num) < 1e15)
+    out = np.empty(len(num), dtype=object)
+    if whole.any():
+        out[whole] = num[whole].astype(np.int64).astype(str).astype(object)
+    if (~whole).any():
+        out[~whole] = [repr(float(x)) for x in num[~whole]]
+    return out
+
+
+def column_cells(values: Sequence[Any], kind: str, letter: str, rows: np.ndarray,
+                 styles: Styles, link: bool) -> np.ndarray:
+    """The <c> elements of one column (an empty string for a blank cell), built column-wise."""
+    n = len(rows)
+    out = np.full(n, "", dtype=object)
+    if n == 0:
+        return out
+    series = pd.Series(values) if not isinstance(values, pd.Series) else values.reset_index(
+        drop=True)
+    present = series.notna().to_numpy(dtype=bool)
+    refs = f'<c r="{letter}' + rows
+    rest = present.copy()
+    if kind in ("int", "score"):
+        if series.dtype.kind in "iuf":
+            num = series.to_numpy(dtype=float)
+        else:
+            is_num = series.map(lambda x: isinstance(x, (int, float, np.integer, np.floating))
+                                and not isinstance(x, bool), na_action="ignore")
+            num = pd.to_numeric(series.where(is_num.fillna(False).astype(bool)),
+                                errors="coerce").to_numpy(dtype=float)
+        ok = present & np.isfinite(num)
+        if ok.any():
+            numbers = _number_texts(num[ok])
+            if kind == "int":
+                style = np.full(int(ok.sum()), str(styles.link if link else styles.int),
+                                dtype=object)
+            else:
+                whole = num[ok] == np.floor(num[ok])
+                style = np.where(whole, str(styles.score_whole), str(styles.score_part)
+                                 ).astype(object)
+            out[ok] = refs[ok] + '" s="' + style + '"><v>' + numbers + "</v></c>"
+        rest = present & ~ok
+    elif kind in ("date", "datetime"):
+        stamps = pd.to_datetime(series.where(present), errors="coerce")
+        ok = present & stamps.notna().to_numpy(dtype=bool)
+        if ok.any():
+            serial = ((stamps[ok] - pd.Timestamp(_EPOCH)) / pd.Timedelta(days=1)).to_numpy()
+            style = str(styles.date if kind == "date" else styles.datetime)
+            out[ok] = refs[ok] + f'" s="{style}"><v>' + _number_texts(serial) + "</v></c>"
+        rest = present & ~ok
+    if rest.any():
         style = f' s="{styles.link}"' if link else ""
-        out.append(f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+        out[rest] = refs[rest] + f'"{style} t="inlineStr"><is>' + _texts(series[rest]) + \
+            "</is></c>"
     return out
 
 
@@ -140,13 +181,13 @@ def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None
         header_row = row
         row += 1
         first = row
-        cols = [
-            _cells(values, col.kind, column_letter(j), first, styles,
-                   link=table.links is not None and j == table.link_column)
-            for j, (col, values) in enumerate(zip(table.columns, table.values, strict=True))
-        ]
-        for i, cells in enumerate(zip(*cols, strict=True)):
-            parts.append(f'<row r="{first + i}">{"".join(cells)}</row>')
+        numbers = np.arange(first, first + table.height).astype(str).astype(object)
+        line = '<row r="' + numbers + '">'
+        for j, (col, values) in enumerate(zip(table.columns, table.values, strict=True)):
+            line = line + column_cells(values, col.kind, column_letter(j), numbers, styles,
+                                       link=table.links is not None and j == table.link_column)
+        if table.height:
+            parts.append("".join(line + "</row>"))
         if table.links is not None:
             letter = column_letter(table.link_column)
             for i, target in enumerate(table.links):
