@@ -100,17 +100,17 @@ def _number_texts(num: np.ndarray) -> np.ndarray:
     return out
 
 
-def column_cells(values: Sequence[Any], kind: str, letter: str, rows: np.ndarray,
-                 styles: Styles, link: bool) -> np.ndarray:
-    """The <c> elements of one column (an empty string for a blank cell), built column-wise."""
-    n = len(rows)
-    out = np.full(n, "", dtype=object)
+def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool) -> np.ndarray:
+    """The <c> elements of one column, built column-wise. Cells carry no reference: each row
+    lists all its cells in order (a blank one as <c/>), which every reader accepts and which
+    keeps a cell's text independent of its row."""
+    n = len(values)
+    out = np.full(n, "<c/>", dtype=object)
     if n == 0:
         return out
     series = pd.Series(values) if not isinstance(values, pd.Series) else values.reset_index(
         drop=True)
     present = series.notna().to_numpy(dtype=bool)
-    refs = f'<c r="{letter}' + rows
     rest = present.copy()
     if kind in ("int", "score"):
         if series.dtype.kind in "iuf":
@@ -124,26 +124,25 @@ def column_cells(values: Sequence[Any], kind: str, letter: str, rows: np.ndarray
         if ok.any():
             numbers = _number_texts(num[ok])
             if kind == "int":
-                style = np.full(int(ok.sum()), str(styles.link if link else styles.int),
-                                dtype=object)
+                out[ok] = f'<c s="{styles.link if link else styles.int}"><v>' + numbers + \
+                    "</v></c>"
             else:
                 whole = num[ok] == np.floor(num[ok])
-                style = np.where(whole, str(styles.score_whole), str(styles.score_part)
-                                 ).astype(object)
-            out[ok] = refs[ok] + '" s="' + style + '"><v>' + numbers + "</v></c>"
+                head = np.where(whole, f'<c s="{styles.score_whole}"><v>',
+                                f'<c s="{styles.score_part}"><v>').astype(object)
+                out[ok] = head + numbers + "</v></c>"
         rest = present & ~ok
     elif kind in ("date", "datetime"):
         stamps = pd.to_datetime(series.where(present), errors="coerce")
         ok = present & stamps.notna().to_numpy(dtype=bool)
         if ok.any():
             serial = ((stamps[ok] - pd.Timestamp(_EPOCH)) / pd.Timedelta(days=1)).to_numpy()
-            style = str(styles.date if kind == "date" else styles.datetime)
-            out[ok] = refs[ok] + f'" s="{style}"><v>' + _number_texts(serial) + "</v></c>"
+            style = styles.date if kind == "date" else styles.datetime
+            out[ok] = f'<c s="{style}"><v>' + _number_texts(serial) + "</v></c>"
         rest = present & ~ok
     if rest.any():
         style = f' s="{styles.link}"' if link else ""
-        out[rest] = refs[rest] + f'"{style} t="inlineStr"><is>' + _texts(series[rest]) + \
-            "</is></c>"
+        out[rest] = f'<c{style} t="inlineStr"><is>' + _texts(series[rest]) + "</is></c>"
     return out
 
 
@@ -181,13 +180,11 @@ def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None
         header_row = row
         row += 1
         first = row
-        numbers = np.arange(first, first + table.height).astype(str).astype(object)
-        line = '<row r="' + numbers + '">'
-        for j, (col, values) in enumerate(zip(table.columns, table.values, strict=True)):
-            line = line + column_cells(values, col.kind, column_letter(j), numbers, styles,
-                                       link=table.links is not None and j == table.link_column)
-        if table.height:
-            parts.append("".join(line + "</row>"))
+        cols = [column_cells(values, col.kind, styles,
+                             link=table.links is not None and j == table.link_column)
+                for j, (col, values) in enumerate(zip(table.columns, table.values, strict=True))]
+        parts.extend(f'<row r="{first + i}">{"".join(cells)}</row>'
+                     for i, cells in enumerate(zip(*cols, strict=True)))
         if table.links is not None:
             letter = column_letter(table.link_column)
             for i, target in enumerate(table.links):
