@@ -21,16 +21,23 @@ from .periods import Period, parse_period
 from .report import Report
 from .scores import Results
 from .scores import rank as build_ranking
+from .sources.gsheets import Access, spreadsheet_id
 from .sources.base import Source
 from .tables import Office, load_office
 
 Location = str | os.PathLike[str] | Source
 
 
-def open_source(location: Location, force: bool = False) -> Source:
-    """A path to an .xlsx file, or a Source object already made."""
+def open_source(location: Location, force: bool = False, access: Access | None = None
+                ) -> Source:
+    """A path to an .xlsx file, a Google Sheet ('gsheet:ID' or its URL), or a Source object."""
     if not isinstance(location, (str, os.PathLike)):
         return location
+    sid = spreadsheet_id(str(location)) if isinstance(location, str) else None
+    if sid is not None:
+        from .sources.gsheets import GSheetSource
+
+        return GSheetSource(sid, access)
     from .sources.xlsx import XlsxSource
 
     return XlsxSource(Path(location), force=force)
@@ -46,17 +53,17 @@ def local_date(as_of: dt.date | dt.datetime, office: Office) -> dt.date:
     raise UsageError(f"as_of must be a date, got {as_of!r}")
 
 
-def evaluate(location: Location, as_of: dt.date | dt.datetime,
-             force: bool = False) -> tuple[Source, engine.Verdicts]:
-    source = open_source(location, force=force)
+def evaluate(location: Location, as_of: dt.date | dt.datetime, force: bool = False,
+             access: Access | None = None) -> tuple[Source, engine.Verdicts]:
+    source = open_source(location, force=force, access=access)
     office = load_office(source)
     return source, engine.evaluate(office, local_date(as_of, office))
 
 
 def validate(location: Location, as_of: dt.date | dt.datetime, write: bool = False,
-             force: bool = False) -> Report:
+             force: bool = False, access: Access | None = None) -> Report:
     """Check every row of every tab; with ``write`` put a Validation tab into the workbook."""
-    source, verdicts = evaluate(location, as_of, force=force)
+    source, verdicts = evaluate(location, as_of, force=force, access=access)
     if write:
         lang = verdicts.rules.language
         source.write_tabs([render.validation_tab(verdicts, lang)], owned_titles())
@@ -95,9 +102,10 @@ class RunResult:
 
 
 def grant(location: Location, as_of: dt.date | dt.datetime, write: bool = False,
-          force: bool = False, lang: str | None = None) -> LedgerResult:
+          force: bool = False, lang: str | None = None, access: Access | None = None
+          ) -> LedgerResult:
     """The ledger of grants, sends and expiry, recomputed whole; ``write`` puts a Ledger tab."""
-    source, verdicts = evaluate(location, as_of, force=force)
+    source, verdicts = evaluate(location, as_of, force=force, access=access)
     frame = build_ledger(verdicts)
     language = _lang(lang, verdicts)
     if write:
@@ -106,10 +114,11 @@ def grant(location: Location, as_of: dt.date | dt.datetime, write: bool = False,
 
 
 def rank(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
-         write: bool = False, force: bool = False, lang: str | None = None) -> RankResult:
+         write: bool = False, force: bool = False, lang: str | None = None,
+         access: Access | None = None) -> RankResult:
     """Scores, ranks, commendations and summary; ``write`` puts the four result tabs."""
     p = _period(period)
-    source, verdicts = evaluate(location, as_of, force=force)
+    source, verdicts = evaluate(location, as_of, force=force, access=access)
     results = build_ranking(verdicts, p)
     language = _lang(lang, verdicts)
     if write:
@@ -118,10 +127,11 @@ def rank(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
 
 
 def run(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
-        force: bool = False, lang: str | None = None) -> RunResult:
+        force: bool = False, lang: str | None = None, access: Access | None = None
+        ) -> RunResult:
     """The admin's monthly job: validate, grant and rank from one read, all tabs in one write."""
     p = _period(period)
-    source, verdicts = evaluate(location, as_of, force=force)
+    source, verdicts = evaluate(location, as_of, force=force, access=access)
     frame = build_ledger(verdicts)
     results = build_ranking(verdicts, p)
     language = _lang(lang, verdicts)

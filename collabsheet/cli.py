@@ -73,7 +73,18 @@ def _run(ctx: click.Context, job: Callable[[], int]) -> None:
     ctx.exit(code)
 
 
+def _access(credentials: str | None, oauth: bool) -> Any:
+    from .sources.gsheets import Access
+
+    return Access(credentials=credentials, oauth=oauth)
+
+
 def _common(f: F) -> F:
+    f = click.option("--oauth", is_flag=True,
+                     help="Google Sheets: sign in as yourself (gspread's OAuth flow).")(f)
+    f = click.option("--credentials", metavar="KEY.json", default=None,
+                     help="Google Sheets: a service-account key file (else "
+                          "COLLABSHEET_CREDENTIALS or GOOGLE_APPLICATION_CREDENTIALS).")(f)
     f = click.option("--quiet", "-q", is_flag=True, help="No progress display.")(f)
     f = click.option("--as-of", "as_of", type=_Date(), default=None,
                      help="The day to judge by (default: today in the office's time zone).")(f)
@@ -93,15 +104,15 @@ def cli(debug: bool) -> None:
 
 
 @cli.command()
-@click.argument("workbook")
+@click.argument("workbook", metavar="WORKBOOK")
 @_common
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
               show_default=True, help="How to print the report.")
 @click.option("--write", is_flag=True, help="Put a Validation tab into the workbook.")
 @click.option("--force", is_flag=True, help="Write even if the workbook seems open elsewhere.")
 @click.pass_context
-def validate(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool, fmt: str,
-             write: bool, force: bool) -> None:
+def validate(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
+             credentials: str | None, oauth: bool, fmt: str, write: bool, force: bool) -> None:
     """Check every Log row (and the other tabs) against the rules.
 
     Exit code 0 when there are no errors (warnings allowed), 1 when there are, 2 when the
@@ -114,7 +125,8 @@ def validate(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bo
 
     def job() -> int:
         with _working(quiet, f"Validating {workbook}"):
-            report = api.validate(workbook, as_of=as_of or _now(), write=write, force=force)
+            report = api.validate(workbook, as_of=as_of or _now(), write=write, force=force,
+                                  access=_access(credentials, oauth))
         out = {"json": report.to_json, "csv": report.to_csv, "text": report.to_text}[fmt]()
         click.echo(out, nl=fmt != "csv")
         if write and fmt == "text":
@@ -135,7 +147,7 @@ def _period_option(f: F) -> F:
 
 
 @cli.command()
-@click.argument("workbook")
+@click.argument("workbook", metavar="WORKBOOK")
 @_common
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
               show_default=True, help="How to print the ledger.")
@@ -143,8 +155,9 @@ def _period_option(f: F) -> F:
 @click.option("--force", is_flag=True, help="Write even if the workbook seems open elsewhere.")
 @_lang_option
 @click.pass_context
-def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool, fmt: str,
-          write: bool, force: bool, lang: str | None) -> None:
+def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
+          credentials: str | None, oauth: bool, fmt: str, write: bool, force: bool,
+          lang: str | None) -> None:
     """Show the monthly grants, sends and expiry: one row per person per month.
 
     Months run from the scheme's first month (Rules: start) to the month of --as-of; months
@@ -160,7 +173,8 @@ def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
         from . import output
 
         with _working(quiet, f"Computing the ledger of {workbook}"):
-            res = api.grant(workbook, as_of=as_of or _now(), write=write, force=force, lang=lang)
+            res = api.grant(workbook, as_of=as_of or _now(), write=write, force=force, lang=lang,
+                            access=_access(credentials, oauth))
         if fmt == "json":
             click.echo(json.dumps(output.ledger_dict(res.ledger), ensure_ascii=False))
         elif fmt == "csv":
@@ -175,7 +189,7 @@ def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
 
 
 @cli.command()
-@click.argument("workbook")
+@click.argument("workbook", metavar="WORKBOOK")
 @_period_option
 @_common
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
@@ -186,7 +200,8 @@ def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
 @_lang_option
 @click.pass_context
 def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, quiet: bool,
-         fmt: str, write: bool, force: bool, lang: str | None) -> None:
+         credentials: str | None, oauth: bool, fmt: str, write: bool, force: bool,
+         lang: str | None) -> None:
     """Score and rank people and departments over a period, and list commendations.
 
     Only accepted Log rows and accepted special awards count. Equal scores share a rank; a tie
@@ -202,7 +217,7 @@ def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, 
 
         with _working(quiet, f"Ranking {workbook}"):
             res = api.rank(workbook, period=period, as_of=as_of or _now(), write=write,
-                           force=force, lang=lang)
+                           force=force, lang=lang, access=_access(credentials, oauth))
         if fmt == "json":
             click.echo(json.dumps(output.rank_dict(res.results), ensure_ascii=False))
         elif fmt == "csv":
@@ -218,14 +233,14 @@ def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, 
 
 
 @cli.command("run")
-@click.argument("workbook")
+@click.argument("workbook", metavar="WORKBOOK")
 @_period_option
 @_common
 @click.option("--force", is_flag=True, help="Write even if the workbook seems open elsewhere.")
 @_lang_option
 @click.pass_context
 def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, quiet: bool,
-            force: bool, lang: str | None) -> None:
+            credentials: str | None, oauth: bool, force: bool, lang: str | None) -> None:
     """The whole monthly job: validate, grant and rank, writing every result tab at once.
 
     Reads the workbook once and writes Validation, Ledger, People, Departments ranking,
@@ -242,7 +257,7 @@ def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | Non
 
         with _working(quiet, f"Running {workbook}"):
             res = api.run(workbook, period=period, as_of=as_of or _now(), force=force,
-                          lang=lang)
+                          lang=lang, access=_access(credentials, oauth))
         click.echo(res.report.summary_line())
         click.echo("")
         click.echo(output.rank_text(res.results, res.lang, top=3))
