@@ -1,0 +1,173 @@
+"""Write-back never touches the office's parts: images, charts, comments, validation,
+conditional formats, tables and defined names survive `run` twice byte for byte."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import fastexcel
+import openpyxl
+import pytest
+import xlsxwriter
+from click.testing import CliRunner
+from conftest import DEPARTMENTS, LOG_HEADER, STAFF
+
+from collabsheet.cli import cli
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+
+
+def rich_office(path: Path) -> Path:
+    """An office workbook as Excel users make them, built with xlsxwriter."""
+    wb = xlsxwriter.Workbook(str(path))
+    date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    staff = wb.add_worksheet("Staff")
+    for r, row in enumerate(STAFF):
+        for c, v in enumerate(row):
+            if isinstance(v, dt.date):
+                staff.write_datetime(r, c, dt.datetime(v.year, v.month, v.day), date)
+            elif v is not None:
+                staff.write(r, c, v)
+    staff.add_table(0, 0, len(STAFF) - 1, len(STAFF[0]) - 1,
+                    {"name": "StaffTable", "header_row": True,
+                     "columns": [{"header": h} for h in STAFF[0]]})
+    staff.write_comment("B2", "Head of planning")
+    staff.insert_image("J2", "logo.png", {"image_data": __import__("io").BytesIO(PNG)})
+    depts = wb.add_worksheet("Departments")
+    for r, row in enumerate(DEPARTMENTS):
+        depts.write_row(r, 0, row)
+    depts.data_validation("B2:B50", {"validate": "list",
+                                     "source": ["Head office", "Support offices"]})
+    log = wb.add_worksheet("Log")
+    log.write_row(0, 0, LOG_HEADER)
+    rows = [[dt.datetime(2025, 4, 2), "E1", "E2", 100, "thanks"],
+            [dt.datetime(2025, 4, 3), "E4", "E1", 30, "help"],
+            [dt.datetime(2025, 4, 4), "E1", "E1", 5, "self"]]
+    for r, row in enumerate(rows, start=1):
+        log.write_datetime(r, 0, row[0], date)
+        log.write_row(r, 1, row[1:])
+    log.conditional_format("D2:D100", {"type": "cell", "criteria": ">", "value": 50,
+                                       "format": wb.add_format({"bg_color": "#FFC7CE"})})
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"categories": "=Log!$B$2:$B$4", "values": "=Log!$D$2:$D$4"})
+    log.insert_chart("H2", chart)
+    wb.define_name("Points", "=Log!$D$2:$D$100")
+    wb.define_name("Log!LocalName", "=Log!$A$1")
+    wb.close()
+    return path
+
+
+def office_parts(path: Path) -> dict[str, bytes]:
+    """Every part that belongs to the office's tabs (not workbook-level lists)."""
+    skip = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
+            "xl/styles.xml"}
+    with zipfile.ZipFile(path) as zf:
+        ours = _our_parts(zf)
+        return {n: zf.read(n) for n in zf.namelist() if n not in skip and n not in ours}
+
+
+def _our_parts(zf: zipfile.ZipFile) -> set[str]:
+    from collabsheet.sources.package import sheet_parts
+
+    parts = sheet_parts(zf)
+    office = {"Staff", "Departments", "Log"}
+    ours = {p for t, p in parts.items() if t not in office}
+    rels = {p.replace("worksheets/", "worksheets/_rels/") + ".rels" for p in ours}
+    return ours | rels | _our_drawings(zf, ours)
+
+
+def _our_drawings(zf: zipfile.ZipFile, sheets: set[str]) -> set[str]:
+    out = set()
+    for s in sheets:
+        rels = s.replace("worksheets/", "worksheets/_rels/") + ".rels"
+        if rels not in zf.namelist():
+            continue
+        for target in re.findall(r'Target="\.\./drawings/([^"]+)"', zf.read(rels).decode()):
+            d = f"xl/drawings/{target}"
+            out |= {d, f"xl/drawings/_rels/{target}.rels"}
+            for chart in re.findall(r'Target="\.\./charts/([^"]+)"',
+                                    zf.read(f"xl/drawings/_rels/{target}.rels").decode()):
+                out.add(f"xl/charts/{chart}")
+    return out
+
+
+def run(path: Path) -> int:
+    return CliRunner().invoke(cli, ["run", str(path), "--period", "2025-04", "--as-of",
+                                    "2025-05-10"]).exit_code
+
+
+def test_office_parts_survive_two_runs(tmp_path):
+    path = rich_office(tmp_path / "rich.xlsx")
+    before = office_parts(path)
+    assert any(n.startswith("xl/media/") for n in before)
+    assert any(n.startswith("xl/charts/") for n in before)
+    assert any(n.startswith("xl/tables/") for n in before)
+    assert any("comments" in n for n in before)
+    with zipfile.ZipFile(path) as zf:
+        names_before = re.search(r"<definedNames>.*</definedNames>",
+                                 zf.read("xl/workbook.xml").decode()).group()
+    assert run(path) == 1
+    first = path.read_bytes()
+    assert run(path) == 1
+    assert path.read_bytes() == first
+    after = office_parts(path)
+    assert after == before
+    with zipfile.ZipFile(path) as zf:
+        assert re.search(r"<definedNames>.*</definedNames>",
+                         zf.read("xl/workbook.xml").decode()).group() == names_before
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Staff", "Departments", "Log", "Validation", "Ledger", "People",
+                             "Departments ranking", "Commendations", "Summary"]
+    assert wb["Staff"]["B2"].comment.text.startswith("Head of planning")
+    assert "StaffTable" in wb["Staff"].tables
+    assert wb["Departments"].data_validations.dataValidation[0].formula1 == \
+        '"Head office,Support offices"'
+    assert "Points" in wb.defined_names
+    reader = fastexcel.read_excel(str(path))
+    assert reader.sheet_names[-1] == "Summary"
+    assert reader.load_sheet_by_name("People").height == 6  # E7 does not take part
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_result_opens_in_libreoffice(tmp_path):
+    path = rich_office(tmp_path / "rich.xlsx")
+    run(path)
+    out = subprocess.run(["soffice", "--headless", "--norestore", "--convert-to", "pdf",
+                          "--outdir", str(tmp_path), str(path)], capture_output=True,
+                         text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "rich.pdf").stat().st_size > 1000
+
+
+def test_killed_during_write_leaves_original(tmp_path):
+    path = rich_office(tmp_path / "rich.xlsx")
+    original = path.read_bytes()
+    script = (
+        "import os, signal, sys\n"
+        "from collabsheet.sources import package\n"
+        "real = package._copy\n"
+        "count = [0]\n"
+        "def dying(zin, zout, info):\n"
+        "    count[0] += 1\n"
+        "    if count[0] == 5:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    real(zin, zout, info)\n"
+        "package._copy = dying\n"
+        "from collabsheet.cli import main\n"
+        "sys.argv = ['collabsheet', 'run', sys.argv[1], '--period', '2025-04', '--as-of', "
+        "'2025-05-10']\n"
+        "main()\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    assert proc.returncode == -9
+    assert path.read_bytes() == original
+    assert run(path) == 1  # the next run works and replaces nothing of the office's
