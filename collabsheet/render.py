@@ -82,17 +82,27 @@ def validation_tab(v: Verdicts, lang: str) -> ResultTab:
 
 
 def ledger_tab(frame: pd.DataFrame, lang: str) -> ResultTab:
-    """The Ledger: months where a person had a grant or sent something (others are all zero)."""
-    rows = frame[(frame["granted"] > 0) | (frame["sent"] > 0)]
-    return ResultTab("ledger", result_title("ledger", lang), [Table(
-        columns=[Column(word("id", lang), "text", 12), Column(word("month", lang), "text", 10),
-                 Column(word("granted", lang), "int", 10), Column(word("sent", lang), "int", 10),
-                 Column(word("expired", lang), "int", 10),
-                 Column(word("left_now", lang), "int", 10)],
-        values=[rows["id"].to_numpy(dtype=object), rows["month"].to_numpy(dtype=object),
-                rows["granted"].to_numpy(), rows["sent"].to_numpy(),
-                rows["expired"].to_numpy(), rows["left"].to_numpy()],
-    )])
+    """The Ledger, one row per person: totals, then what they sent each month. Granted points
+    are the same 200 nearly every month and expiry is granted minus sent, so the months carry
+    only what was sent; the full per-month rows are in `collabsheet grant --format csv`."""
+    active = frame.groupby("person")[["granted", "sent"]].sum()
+    keep = active[(active["granted"] > 0) | (active["sent"] > 0)].index
+    sub = frame[frame["person"].isin(keep)]
+    totals = sub.groupby("person", sort=True).agg(
+        id=("id", "first"), granted=("granted", "sum"), sent=("sent", "sum"),
+        expired=("expired", "sum"), left=("left", "sum"))
+    months = sub.pivot(index="person", columns="month", values="sent").reindex(totals.index)
+    columns = [Column(word("id", lang), "text", 12), Column(word("granted", lang), "int", 10),
+               Column(word("sent", lang), "int", 10), Column(word("expired", lang), "int", 10),
+               Column(word("left_now", lang), "int", 10)]
+    values: list[Any] = [totals["id"].to_numpy(dtype=object), totals["granted"].to_numpy(),
+                         totals["sent"].to_numpy(), totals["expired"].to_numpy(),
+                         totals["left"].to_numpy()]
+    for month in months.columns:
+        columns.append(Column(f"{month} {word('sent', lang)}", "int", 12))
+        values.append(months[month].to_numpy())
+    return ResultTab("ledger", result_title("ledger", lang), [Table(columns=columns,
+                                                                    values=values)])
 
 
 def _scores(res: Results, scaled: Any) -> list[int | float]:

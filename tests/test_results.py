@@ -173,8 +173,11 @@ def test_grant_json_and_idempotent_write(office):
     invoke("grant", str(office), "--as-of", "2025-05-10", "--write")
     assert office.read_bytes() == first
     ws = openpyxl.load_workbook(office)["Ledger"]
-    assert [c.value for c in ws[1]] == ["ID", "Month", "Granted", "Sent", "Expired", "Left"]
-    assert [c.value for c in ws[2]] == ["E1", "2025-04", 200, 100, 100, 0]
+    assert [c.value for c in ws[1]] == ["ID", "Granted", "Sent", "Expired", "Left",
+                                        "2025-04 Sent", "2025-05 Sent"]
+    assert [c.value for c in ws[2]] == ["E1", 400, 100, 100, 200, 100, 0]
+    assert [r[0] for r in ws.iter_rows(min_row=2, values_only=True)] == [
+        "E1", "E2", "E3", "E4", "E5"]  # E6 left and E7 does not take part: nothing to show
 
 
 def test_rank_json_shape(office):
