@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import engine, render
+from . import engine, render, seal
+from .errors import SealError
+from .tabs import ResultTab
 from .errors import UsageError
 from .labels import owned_titles
 from .ledger import ledger as build_ledger
@@ -55,9 +57,33 @@ def local_date(as_of: dt.date | dt.datetime, office: Office) -> dt.date:
 
 def evaluate(location: Location, as_of: dt.date | dt.datetime, force: bool = False,
              access: Access | None = None) -> tuple[Source, engine.Verdicts]:
+    """Read once and run every rule, sealed months included."""
     source = open_source(location, force=force, access=access)
     office = load_office(source)
-    return source, engine.evaluate(office, local_date(as_of, office))
+    verdicts = engine.evaluate(office, local_date(as_of, office))
+    problems, changed = seal.check_seals(office, verdicts)
+    verdicts.report.violations.extend(problems)
+    verdicts.office = office
+    verdicts.sealed_changed = changed
+    return source, verdicts
+
+
+def _guard_seals(verdicts: engine.Verdicts, accept_changes: bool, as_of: dt.date | dt.datetime
+                 ) -> list[ResultTab]:
+    """Results are not written over a changed sealed month unless the office accepts it."""
+    if not verdicts.sealed_changed:
+        return []
+    months = ", ".join(verdicts.sealed_changed)
+    if not accept_changes:
+        raise SealError(f"sealed month(s) {months} changed since they were sealed (see the "
+                        "sealed-changed rows in validate); nothing was written. Use "
+                        "--accept-changes to accept the edits and seal again")
+    tab = None
+    stamp = _stamp(as_of, verdicts)
+    for month in verdicts.sealed_changed:
+        tab, _ = seal.seal_month(verdicts.office, verdicts, month, stamp, accept_changes=True)
+        verdicts.office.seal = _seal_frame(tab)
+    return [tab] if tab is not None else []
 
 
 def validate(location: Location, as_of: dt.date | dt.datetime, write: bool = False,
@@ -115,28 +141,31 @@ def grant(location: Location, as_of: dt.date | dt.datetime, write: bool = False,
 
 def rank(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
          write: bool = False, force: bool = False, lang: str | None = None,
-         access: Access | None = None) -> RankResult:
-    """Scores, ranks, commendations and summary; ``write`` puts the four result tabs."""
+         access: Access | None = None, accept_changes: bool = False) -> RankResult:
+    """Scores, ranks, commendations and summary; ``write`` puts the four result tabs (refused
+    while a sealed month has changed, unless ``accept_changes``, which seals it again)."""
     p = _period(period)
     source, verdicts = evaluate(location, as_of, force=force, access=access)
     results = build_ranking(verdicts, p)
     language = _lang(lang, verdicts)
     if write:
-        source.write_tabs(render.rank_tabs(results, language), owned_titles())
+        resealed = _guard_seals(verdicts, accept_changes, as_of)
+        source.write_tabs([*render.rank_tabs(results, language), *resealed], owned_titles())
     return RankResult(results, verdicts.report, language)
 
 
 def run(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
-        force: bool = False, lang: str | None = None, access: Access | None = None
-        ) -> RunResult:
+        force: bool = False, lang: str | None = None, access: Access | None = None,
+        accept_changes: bool = False) -> RunResult:
     """The admin's monthly job: validate, grant and rank from one read, all tabs in one write."""
     p = _period(period)
     source, verdicts = evaluate(location, as_of, force=force, access=access)
     frame = build_ledger(verdicts)
     results = build_ranking(verdicts, p)
     language = _lang(lang, verdicts)
+    resealed = _guard_seals(verdicts, accept_changes, as_of)
     tabs = [render.validation_tab(verdicts, language), render.ledger_tab(frame, language),
-            *render.rank_tabs(results, language)]
+            *render.rank_tabs(results, language), *resealed]
     source.write_tabs(tabs, owned_titles())
     return RunResult(verdicts.report, frame, results, language, [t.title for t in tabs])
 
@@ -165,3 +194,32 @@ def demo(out: str | os.PathLike[str] = DEMO_NAME, lang: str = "en") -> RunResult
         raise SourceError(f"{target} already exists; demo writes a new file (choose another name)")
     target.write_bytes(workbook_bytes(build()[lang]))
     return run(target, DEMO_PERIOD, as_of=DEMO_AS_OF)
+
+
+def _stamp(as_of: dt.date | dt.datetime, verdicts: engine.Verdicts) -> dt.datetime:
+    if isinstance(as_of, dt.datetime):
+        return as_of.astimezone(verdicts.rules.zone).replace(tzinfo=None)
+    return dt.datetime(as_of.year, as_of.month, as_of.day)
+
+
+def _seal_frame(tab: ResultTab) -> pd.DataFrame:
+    t = tab.tables[0]
+    return pd.DataFrame({k: list(col) for k, col in zip(
+        ("kind", "month", "tab", "row", "fp", "content", "at"), t.values, strict=True)})
+
+
+@dataclass
+class CloseResult:
+    message: str
+    report: Report
+
+
+def close(location: Location, month: str, as_of: dt.date | dt.datetime, force: bool = False,
+          access: Access | None = None, accept_changes: bool = False) -> CloseResult:
+    """Seal a month that has ended: its rows' fingerprints go into the Seal tab."""
+    source, verdicts = evaluate(location, as_of, force=force, access=access)
+    tab, message = seal.seal_month(verdicts.office, verdicts, month,
+                                   _stamp(as_of, verdicts), accept_changes=accept_changes)
+    if not message.endswith("unchanged"):
+        source.write_tabs([tab], owned_titles())
+    return CloseResult(message, verdicts.report)

@@ -197,11 +197,13 @@ def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
 @click.option("--write", is_flag=True,
               help="Put the People, Departments ranking, Commendations and Summary tabs.")
 @click.option("--force", is_flag=True, help="Write even if the workbook seems open elsewhere.")
+@click.option("--accept-changes", is_flag=True,
+              help="Write even though a sealed month changed, and seal it again.")
 @_lang_option
 @click.pass_context
 def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, quiet: bool,
          credentials: str | None, oauth: bool, fmt: str, write: bool, force: bool,
-         lang: str | None) -> None:
+         accept_changes: bool, lang: str | None) -> None:
     """Score and rank people and departments over a period, and list commendations.
 
     Only accepted Log rows and accepted special awards count. Equal scores share a rank; a tie
@@ -217,7 +219,8 @@ def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, 
 
         with _working(quiet, f"Ranking {workbook}"):
             res = api.rank(workbook, period=period, as_of=as_of or _now(), write=write,
-                           force=force, lang=lang, access=_access(credentials, oauth))
+                           force=force, lang=lang, access=_access(credentials, oauth),
+                           accept_changes=accept_changes)
         if fmt == "json":
             click.echo(json.dumps(output.rank_dict(res.results), ensure_ascii=False))
         elif fmt == "csv":
@@ -237,10 +240,13 @@ def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, 
 @_period_option
 @_common
 @click.option("--force", is_flag=True, help="Write even if the workbook seems open elsewhere.")
+@click.option("--accept-changes", is_flag=True,
+              help="Write even though a sealed month changed, and seal it again.")
 @_lang_option
 @click.pass_context
 def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, quiet: bool,
-            credentials: str | None, oauth: bool, force: bool, lang: str | None) -> None:
+            credentials: str | None, oauth: bool, force: bool, accept_changes: bool,
+            lang: str | None) -> None:
     """The whole monthly job: validate, grant and rank, writing every result tab at once.
 
     Reads the workbook once and writes Validation, Ledger, People, Departments ranking,
@@ -257,13 +263,46 @@ def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | Non
 
         with _working(quiet, f"Running {workbook}"):
             res = api.run(workbook, period=period, as_of=as_of or _now(), force=force,
-                          lang=lang, access=_access(credentials, oauth))
+                          lang=lang, access=_access(credentials, oauth),
+                          accept_changes=accept_changes)
         click.echo(res.report.summary_line())
         click.echo("")
         click.echo(output.rank_text(res.results, res.lang, top=3))
         click.echo("")
         click.echo(f"Wrote {', '.join(res.written)} into {workbook}.")
         return 0 if res.report.valid else 1
+
+    _run(ctx, job)
+
+
+@cli.command()
+@click.argument("workbook", metavar="WORKBOOK")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month to seal.")
+@_common
+@click.option("--force", is_flag=True, help="Write even if the workbook seems open elsewhere.")
+@click.option("--accept-changes", is_flag=True,
+              help="Seal again a sealed month that has changed (the old digest is kept).")
+@click.pass_context
+def close(ctx: click.Context, workbook: str, month: str, as_of: dt.date | None, quiet: bool,
+          credentials: str | None, oauth: bool, force: bool, accept_changes: bool) -> None:
+    """Seal a month that has ended, so later edits to its rows are caught.
+
+    The Seal tab records a fingerprint of every Log and Special row of the month. From then
+    on validate, grant and rank report every edited, deleted or inserted row of the month
+    (rule sealed-changed), and rank --write refuses to write until the office accepts the
+    changes with --accept-changes.
+
+    \b
+    Example:
+      collabsheet close office.xlsx --month 2025-06
+    """
+
+    def job() -> int:
+        with _working(quiet, f"Sealing {month} of {workbook}"):
+            res = api.close(workbook, month, as_of=as_of or _now(), force=force,
+                            access=_access(credentials, oauth), accept_changes=accept_changes)
+        click.echo(res.message)
+        return 0
 
     _run(ctx, job)
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,8 @@ class Verdicts:
     dept_name: dict[str, str]
     titles: dict[str, str]
     moves: pd.DataFrame
+    office: Any = None
+    sealed_changed: list[str] = field(default_factory=list)
 
 
 def month_code(ts: pd.Series) -> pd.Series:

@@ -19,3 +19,7 @@ class TabError(CollabsheetError):
 
 class UsageError(CollabsheetError):
     """An argument given to the library is not valid (bad period, bad month, bad date)."""
+
+
+class SealError(CollabsheetError):
+    """A sealed month changed and the office has not accepted the changes."""

@@ -111,6 +111,7 @@ RESULT_TABS: dict[str, tuple[str, str]] = {
     "departments": ("Departments ranking", "부서 순위"),
     "commendations": ("Commendations", "표창"),
     "summary": ("Summary", "요약"),
+    "seal": ("Seal", "봉인"),
 }
 
 

@@ -31,6 +31,7 @@ class Office:
     rule_problems: list[RuleProblem] = field(default_factory=list)
     header_problems: list[tuple[str, str, str]] = field(default_factory=list)
     merged: dict[str, list[str]] = field(default_factory=dict)
+    seal: pd.DataFrame | None = None
 
     def column(self, tab: str, key: str) -> str:
         """The header the office uses for a field, so messages speak the office's words."""
@@ -225,7 +226,11 @@ def load_office(source: Source) -> Office:
         title = find_title(titles, spec.names)
         if title is not None:
             found[spec.key] = title
-    raws = source.read_tabs(sorted(set(found.values())))
+    from .labels import RESULT_TABS
+
+    seal_title = find_title(titles, RESULT_TABS["seal"])
+    wanted = set(found.values()) | ({seal_title} if seal_title else set())
+    raws = source.read_tabs(sorted(wanted))
     rules = Rules()
     rule_problems: list[RuleProblem] = []
     heads: dict[str, dict[str, str]] = {}
@@ -263,7 +268,16 @@ def load_office(source: Source) -> Office:
         frame, heads[spec.key], probs = _frame(spec, raw)
         header_problems += [(raw.title, *p) for p in probs]
         frames[spec.key] = convert(frame)
+    seal = None
+    if seal_title:
+        raw = raws[seal_title]
+        cols = [c.reset_index(drop=True) for c in raw.columns[:7]]
+        if len(cols) == 7:
+            seal = pd.DataFrame({k: c.astype(object).where(c.notna(), None)
+                                 for k, c in zip(("kind", "month", "tab", "row", "fp", "content",
+                                                  "at"), cols, strict=True)})
     return Office(
+        seal=seal,
         source=source.name,
         titles=found,
         headers=heads,

@@ -242,7 +242,7 @@ def replace_tabs(path: Path, tabs: list[ResultTab], force: bool = False) -> None
     with zin:
         try:
             plan = _plan(zin, tabs)
-        except (KeyError, ValueError) as exc:
+        except (KeyError, StopIteration) as exc:
             raise SourceError(f"{path.name}: its workbook structure is not one collabsheet can "
                               f"write into ({exc})") from exc
         with _atomic(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
@@ -297,7 +297,7 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab]) -> _Plan:
     by_id = {r.id: r for r in wb_rels}
     styles_rel = next((r for r in wb_rels if r.type == STYLES_TYPE), None)
     if styles_rel is None:
-        raise ValueError("no styles part")
+        raise KeyError("no styles part")
     styles_part = _resolve(wb_part, styles_rel.target)
     styles_xml, styles = ensure_styles(zin.read(styles_part).decode("utf-8"))
 

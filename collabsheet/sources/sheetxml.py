@@ -111,6 +111,8 @@ def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool) -
     series = pd.Series(values) if not isinstance(values, pd.Series) else values.reset_index(
         drop=True)
     present = series.notna().to_numpy(dtype=bool)
+    if series.dtype.kind not in "iufb" and "datetime" not in str(series.dtype):
+        present = present & ~(series == "").fillna(False).to_numpy(dtype=bool)
     rest = present.copy()
     if kind in ("int", "score"):
         if series.dtype.kind in "iuf":

@@ -1,0 +1,199 @@
+"""Sealed months: once a month has ended and its results were announced, `close` records a
+fingerprint of every Log and Special row of the month in collabsheet's Seal tab; from then on
+every run compares the month with its seal and reports edited, deleted and inserted rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .engine import Verdicts
+from .errors import UsageError
+from .labels import result_title
+from .periods import Period
+from .report import Violation
+from .tables import Office
+from .tabs import Column, ResultTab, Table
+
+KINDS = ("row", "month", "history")
+
+
+@dataclass(frozen=True)
+class Entry:
+    tab: str
+    row: int
+    fingerprint: str
+    content: str
+
+
+@dataclass
+class MonthSeal:
+    month: str
+    digest: str
+    sealed_at: str
+    entries: list[Entry]
+    history: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def _fingerprint(content: str) -> str:
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()[:20]
+
+
+def current_entries(v: Verdicts, month: int) -> list[Entry]:
+    """Every Log and Special row dated in ``month``, normalized: what the seal protects."""
+    out = []
+    log = v.log
+    when = log["when"]
+    codes = (when.dt.year * 12 + when.dt.month - 1)
+    rows = log[(codes == month).fillna(False).astype(bool)]
+    for row, *cells in zip(rows["row"], rows["when"], rows["from"], rows["to"],
+                           rows["points_text"], rows["message"], strict=True):
+        content = " | ".join(_text(x) for x in cells)
+        out.append(Entry(v.titles.get("log", "Log"), int(row), _fingerprint(content), content))
+    sp = v.special
+    if len(sp):
+        scodes = sp["when"].dt.year * 12 + sp["when"].dt.month - 1
+        sub = sp[(scodes == month).fillna(False).astype(bool)]
+        for row, *cells in zip(sub["row"], sub["when"], sub["id"], sub["points_text"],
+                               sub["work"], sub["departments"], strict=True):
+            content = " | ".join(_text(x) for x in cells)
+            out.append(Entry(v.titles.get("special", "Special"), int(row),
+                             _fingerprint(content), content))
+    return out
+
+
+def digest(entries: list[Entry]) -> str:
+    joined = "\n".join(sorted(f"{e.tab}\t{e.fingerprint}" for e in entries))
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:32]
+
+
+def read_seals(office: Office) -> dict[str, MonthSeal]:
+    """The seals kept in the Seal tab, by month (YYYY-MM)."""
+    frame = office.seal
+    seals: dict[str, MonthSeal] = {}
+    if frame is None or not len(frame):
+        return seals
+    history: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    entries: dict[str, list[Entry]] = defaultdict(list)
+    for kind, month, tab, row, fp, content, at in frame.itertuples(index=False):
+        kind, month = str(kind), str(month)
+        if kind == "month":
+            seals[month] = MonthSeal(month, str(fp), str(at), [])
+        elif kind == "row":
+            entries[month].append(Entry(str(tab), int(float(row)), str(fp), _text(content)))
+        elif kind == "history":
+            history[month].append((str(fp), str(at), _text(content)))
+    for month, seal in seals.items():
+        seal.entries = entries.get(month, [])
+        seal.history = history.get(month, [])
+    return seals
+
+
+def compare(seal: MonthSeal, now: list[Entry]) -> list[Violation]:
+    """Edited, deleted and inserted rows of a sealed month, naming each row."""
+    if digest(now) == seal.digest:
+        return []
+    sealed_by_fp: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    for e in seal.entries:
+        sealed_by_fp[(e.tab, e.fingerprint)].append(e)
+    extra: list[Entry] = []
+    for e in now:
+        bucket = sealed_by_fp.get((e.tab, e.fingerprint))
+        if bucket:
+            bucket.pop()
+        else:
+            extra.append(e)
+    missing = [e for bucket in sealed_by_fp.values() for e in bucket]
+    missing_at = {(e.tab, e.row): e for e in missing}
+    out: list[Violation] = []
+    for e in extra:
+        old = missing_at.pop((e.tab, e.row), None)
+        if old is not None:
+            msg = (f"row {e.row} of sealed month {seal.month} was edited: sealed "
+                   f"{old.content!r}, now {e.content!r}")
+        else:
+            msg = f"row {e.row} was added to sealed month {seal.month}: {e.content!r}"
+        out.append(Violation(e.tab, e.row, "", "sealed-changed", "error", e.content, msg))
+    for (tab, row), e in missing_at.items():
+        out.append(Violation(tab, row, "", "sealed-changed", "error", e.content,
+                             f"a row sealed in {seal.month} as row {row} is gone: "
+                             f"{e.content!r}"))
+    return sorted(out, key=lambda v: (v.tab, v.row))
+
+
+def check_seals(office: Office, v: Verdicts) -> tuple[list[Violation], list[str]]:
+    """Violations for every sealed month that changed, and the months that changed."""
+    found: list[Violation] = []
+    changed: list[str] = []
+    for month, seal in sorted(read_seals(office).items()):
+        year, mon = (int(x) for x in month.split("-"))
+        problems = compare(seal, current_entries(v, Period.code(year, mon)))
+        if problems:
+            changed.append(month)
+            found += problems
+    return found, changed
+
+
+def seal_month(office: Office, v: Verdicts, month: str, at: dt.datetime,
+               accept_changes: bool = False) -> tuple[ResultTab, str]:
+    """The Seal tab with ``month`` (re)sealed; the message says what happened."""
+    code = _month_code(month)
+    as_of_code = Period.code(v.as_of.year, v.as_of.month)
+    if code >= as_of_code:
+        raise UsageError(f"{month} has not ended on {v.as_of.isoformat()}; only a month that "
+                         "has ended can be sealed")
+    seals = read_seals(office)
+    now = current_entries(v, code)
+    new_digest = digest(now)
+    stamp = at.strftime("%Y-%m-%d %H:%M")
+    old = seals.get(month)
+    if old is not None and old.digest == new_digest:
+        return seal_tab(seals, v.rules.language), f"{month} is already sealed and unchanged"
+    if old is not None and not accept_changes:
+        raise UsageError(f"{month} is sealed and has changed since; check the report, then "
+                         "use --accept-changes to seal it again")
+    history = list(old.history) if old else []
+    if old is not None:
+        history.append((old.digest, old.sealed_at, f"replaced {stamp}"))
+    seals[month] = MonthSeal(month, new_digest, stamp, now, history)
+    verb = "sealed again" if old else "sealed"
+    return seal_tab(seals, v.rules.language), f"{month} {verb}: {len(now)} rows, digest " \
+                                              f"{new_digest}"
+
+
+def _month_code(month: str) -> int:
+    from .periods import parse_month
+
+    return parse_month(month)
+
+
+def seal_tab(seals: dict[str, MonthSeal], lang: str) -> ResultTab:
+    rows: list[tuple[str, str, str, int | None, str, str, str]] = []
+    for month in sorted(seals):
+        s = seals[month]
+        rows.append(("month", month, "", len(s.entries), s.digest, "", s.sealed_at))
+        for fp, at, note in s.history:
+            rows.append(("history", month, "", None, fp, note, at))
+        for e in s.entries:
+            rows.append(("row", month, e.tab, e.row, e.fingerprint, e.content, s.sealed_at))
+    heads = ["Kind", "Month", "Tab", "Row", "Fingerprint", "Content", "Sealed at"]
+    if lang == "ko":
+        heads = ["종류", "월", "탭", "행", "지문", "내용", "봉인 시각"]
+    widths = [9, 9, 12, 7, 34, 80, 18]
+    kinds = ["text", "text", "text", "int", "text", "text", "text"]
+    columns = [Column(h, k, w) for h, k, w in zip(heads, kinds, widths, strict=True)]  # type: ignore[arg-type]
+    values = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in heads]
+    return ResultTab("seal", result_title("seal", lang), [Table(columns, values)])
