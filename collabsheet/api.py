@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import engine, render, seal
+from . import engine, render, seal, signals
 from .errors import SealError
 from .tabs import ResultTab
 from .errors import UsageError
@@ -63,6 +63,8 @@ def evaluate(location: Location, as_of: dt.date | dt.datetime, force: bool = Fal
     verdicts = engine.evaluate(office, local_date(as_of, office))
     problems, changed = seal.check_seals(office, verdicts)
     verdicts.report.violations.extend(problems)
+    verdicts.signals = signals.find_signals(verdicts)
+    verdicts.report.violations.extend(signals.signal_violations(verdicts, verdicts.signals))
     verdicts.office = office
     verdicts.sealed_changed = changed
     return source, verdicts
@@ -92,7 +94,8 @@ def validate(location: Location, as_of: dt.date | dt.datetime, write: bool = Fal
     source, verdicts = evaluate(location, as_of, force=force, access=access)
     if write:
         lang = verdicts.rules.language
-        source.write_tabs([render.validation_tab(verdicts, lang)], owned_titles())
+        source.write_tabs([render.validation_tab(verdicts, lang),
+                           signals.signals_tab(verdicts.signals, lang)], owned_titles())
     return verdicts.report
 
 
@@ -165,7 +168,8 @@ def run(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
     language = _lang(lang, verdicts)
     resealed = _guard_seals(verdicts, accept_changes, as_of)
     tabs = [render.validation_tab(verdicts, language), render.ledger_tab(frame, language),
-            *render.rank_tabs(results, language), *resealed]
+            *render.rank_tabs(results, language), signals.signals_tab(verdicts.signals, language),
+            *resealed]
     source.write_tabs(tabs, owned_titles())
     return RunResult(verdicts.report, frame, results, language, [t.title for t in tabs])
 

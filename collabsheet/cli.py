@@ -130,7 +130,7 @@ def validate(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bo
         out = {"json": report.to_json, "csv": report.to_csv, "text": report.to_text}[fmt]()
         click.echo(out, nl=fmt != "csv")
         if write and fmt == "text":
-            click.echo("Wrote the Validation tab.")
+            click.echo("Wrote the Validation and Signals tabs.")
         return 0 if report.valid else 1
 
     _run(ctx, job)

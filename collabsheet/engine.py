@@ -37,6 +37,7 @@ class Verdicts:
     moves: pd.DataFrame
     office: Any = None
     sealed_changed: list[str] = field(default_factory=list)
+    signals: list[Any] = field(default_factory=list)
 
 
 def month_code(ts: pd.Series) -> pd.Series:

@@ -112,6 +112,7 @@ RESULT_TABS: dict[str, tuple[str, str]] = {
     "commendations": ("Commendations", "표창"),
     "summary": ("Summary", "요약"),
     "seal": ("Seal", "봉인"),
+    "signals": ("Signals", "이상 신호"),
 }
 
 

@@ -126,6 +126,15 @@ KEYS: tuple[RuleKey, ...] = (
     RuleKey("commend_departments", 3, _int(0, 1_000_000), "Departments commended per group."),
     RuleKey("language", "en", _choice("en", "ko"), "Language of result tabs: en or ko."),
     RuleKey("log_tab", None, _text, "Name of the Log tab when it is not Log (a form's tab)."),
+    RuleKey("signal_pair_share", Decimal("0.5"), _weight,
+            "Signal: two people each send the other at least this share of a month's grant."),
+    RuleKey("signal_ring_points", 50, _int(1, 1_000_000),
+            "Signal: three people send around a ring, each at least this many points a month."),
+    RuleKey("signal_one_share", Decimal("0.8"), _weight,
+            "Signal: one sender gives at least this share of a month's grant to one person..."),
+    RuleKey("signal_one_months", 3, _int(1, 1000), "...in at least this many months."),
+    RuleKey("signal_paste_rows", 10, _int(2, 1_000_000),
+            "Signal: the same message (8 characters or more) in at least this many rows."),
     RuleKey(
         "duplicate_minutes",
         10,
@@ -155,6 +164,11 @@ class Rules:
     commend_departments: int = 3
     language: str = "en"
     log_tab: str | None = None
+    signal_pair_share: Decimal = Decimal("0.5")
+    signal_ring_points: int = 50
+    signal_one_share: Decimal = Decimal("0.8")
+    signal_one_months: int = 3
+    signal_paste_rows: int = 10
     duplicate_minutes: int = 10
 
     @property

@@ -88,6 +88,11 @@ _RULE_HELP_KO = {
     "language": "결과 탭 언어: en 또는 ko.",
     "log_tab": "기록 탭 이름이 기록이 아닐 때(설문 응답 탭) 그 이름.",
     "duplicate_minutes": "같은 내용이 이 시간(분) 안에 반복되면 중복 제출로 경고합니다.",
+    "signal_pair_share": "신호: 두 사람이 서로 한 달 지급분의 이 비율 이상을 주고받음.",
+    "signal_ring_points": "신호: 세 사람이 한 달에 각각 이 포인트 이상을 고리로 주고받음.",
+    "signal_one_share": "신호: 한 사람이 한 달 지급분의 이 비율 이상을 한 사람에게...",
+    "signal_one_months": "...이 개월 수 이상 보냄.",
+    "signal_paste_rows": "신호: 같은 메시지(8자 이상)가 이 행 수 이상 반복됨.",
 }
 _DESCRIPTION = {"en": "Description", "ko": "설명"}
 

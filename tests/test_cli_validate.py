@@ -102,13 +102,13 @@ def test_write_adds_validation_tab_and_keeps_office_tabs(make_book):
     path = make_book(BAD)
     before = parts(path)
     code, out, _ = run("validate", str(path), "--as-of", "2025-07-15", "--write")
-    assert code == 1 and out.rstrip().endswith("Wrote the Validation tab.")
+    assert code == 1 and out.rstrip().endswith("Wrote the Validation and Signals tabs.")
     after = parts(path)
     for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml",
                  "xl/worksheets/sheet3.xml", "docProps/core.xml"):
         assert after[name] == before[name]
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Staff", "Departments", "Log", "Validation"]
+    assert wb.sheetnames == ["Staff", "Departments", "Log", "Validation", "Signals"]
     ws = wb["Validation"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == ("Row", "Date", "From", "To", "Points", "Severity", "Rules", "Problem",

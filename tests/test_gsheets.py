@@ -84,7 +84,7 @@ def test_rank_write_raw_and_swapped_in(fake, tmp_path):
     assert code == 1, err
     titles = [s.title for s in sorted(fake.books[SID].sheets, key=lambda s: s.index)]
     assert titles == ["Staff", "Departments", "Log", "Validation", "Ledger", "People",
-                      "Departments ranking", "Commendations", "Summary"]
+                      "Departments ranking", "Commendations", "Summary", "Signals"]
     calls = fake.api_calls()
     assert [c.path.rsplit("/", 1)[-1] for c in calls] == [
         SID, "values:batchGet", f"{SID}:batchUpdate", "values:batchUpdate", f"{SID}:batchUpdate"]

@@ -92,9 +92,11 @@ def test_demo_in_an_empty_folder(tmp_path, monkeypatch):
     code, out, _ = invoke("demo")
     assert code == 0
     assert out.splitlines()[-1] == ("Open collabsheet-demo.xlsx: the result tabs are Validation, "
-                                    "Ledger, People, Departments ranking, Commendations, Summary.")
-    assert openpyxl.load_workbook(tmp_path / "collabsheet-demo.xlsx").sheetnames[-6:] == [
-        "Validation", "Ledger", "People", "Departments ranking", "Commendations", "Summary"]
+                                    "Ledger, People, Departments ranking, Commendations, Summary, "
+                                    "Signals.")
+    assert openpyxl.load_workbook(tmp_path / "collabsheet-demo.xlsx").sheetnames[-7:] == [
+        "Validation", "Ledger", "People", "Departments ranking", "Commendations", "Summary",
+        "Signals"]
     code, _, _ = invoke("demo")
     assert code == 0  # the demo file itself is replaced
     (tmp_path / "mine.xlsx").write_bytes(b"x")

@@ -277,8 +277,9 @@ def test_run_writes_every_tab_in_one_go(office):
     code, out, _ = invoke("run", str(office), "--period", "2025-04", "--as-of", "2025-05-10")
     assert code == 1  # the self-send in the Log is an error
     assert out.splitlines()[-1] == (
-        f"Wrote Validation, Ledger, People, Departments ranking, Commendations, Summary into "
+        f"Wrote Validation, Ledger, People, Departments ranking, Commendations, Summary, Signals "
+        f"into "
         f"{office}.")
     assert openpyxl.load_workbook(office).sheetnames == [
         "Staff", "Departments", "Log", "Moves", "Special", "Rules", "Validation", "Ledger",
-        "People", "Departments ranking", "Commendations", "Summary"]
+        "People", "Departments ranking", "Commendations", "Summary", "Signals"]

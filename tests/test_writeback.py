@@ -126,14 +126,14 @@ def test_office_parts_survive_two_runs(tmp_path):
                          zf.read("xl/workbook.xml").decode()).group() == names_before
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Staff", "Departments", "Log", "Validation", "Ledger", "People",
-                             "Departments ranking", "Commendations", "Summary"]
+                             "Departments ranking", "Commendations", "Summary", "Signals"]
     assert wb["Staff"]["B2"].comment.text.startswith("Head of planning")
     assert "StaffTable" in wb["Staff"].tables
     assert wb["Departments"].data_validations.dataValidation[0].formula1 == \
         '"Head office,Support offices"'
     assert "Points" in wb.defined_names
     reader = fastexcel.read_excel(str(path))
-    assert reader.sheet_names[-1] == "Summary"
+    assert reader.sheet_names[-1] == "Signals"
     assert reader.load_sheet_by_name("People").height == 6  # E7 does not take part
 
 
