@@ -82,7 +82,8 @@ def generate(path: Path, rows: int, staff: int, departments: int = 400, seed: in
         p = int(rng.integers(0, staff))
         ws.write_datetime(k + 1, 0, dt.datetime(2025, int(rng.integers(2, 7)), 15), day_fmt)
         ws.write_row(k + 1, 1, [f"E{100000 + p}", 100, f"Project {k}",
-                                f"{dept_names[dept_of[p]]}, {dept_names[(dept_of[p] + 1) % departments]}"])
+                                f"{dept_names[dept_of[p]]}, "
+                                f"{dept_names[(dept_of[p] + 1) % departments]}"])
     ws = wb.add_worksheet("Rules")
     ws.write_row(0, 0, ["Rule", "Value"])
     ws.write_row(1, 0, ["start", "2025-02-01"])

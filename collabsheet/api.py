@@ -14,18 +14,17 @@ from pathlib import Path
 import pandas as pd
 
 from . import engine, render, seal, signals
-from .errors import SealError
-from .tabs import ResultTab
-from .errors import UsageError
+from .errors import SealError, UsageError
 from .labels import owned_titles
 from .ledger import ledger as build_ledger
 from .periods import Period, parse_period
 from .report import Report
 from .scores import Results
 from .scores import rank as build_ranking
-from .sources.gsheets import Access, spreadsheet_id
 from .sources.base import Source
+from .sources.gsheets import Access, spreadsheet_id
 from .tables import Office, load_office
+from .tabs import ResultTab
 
 Location = str | os.PathLike[str] | Source
 

@@ -64,8 +64,9 @@ def _run(ctx: click.Context, job: Callable[[], int]) -> None:
     except Exception as exc:
         if debug:
             traceback.print_exc()
+        detail = str(exc).splitlines()[0][:200] if str(exc) else ""
         click.echo(
-            f"Error: unexpected failure ({type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}); "
+            f"Error: unexpected failure ({type(exc).__name__}: {detail}); "
             "the workbook was not changed. Run with --debug for details.",
             err=True,
         )

@@ -275,8 +275,7 @@ def evaluate(office: Office, as_of: dt.date) -> Verdicts:
     violations: list[Violation] = []
     titles = office.titles
 
-    for row, key, value, message in ((p.row, p.key, p.value, p.message)
-                                     for p in office.rule_problems):
+    for row, value, message in ((p.row, p.value, p.message) for p in office.rule_problems):
         violations.append(Violation(titles.get("rules", "Rules"), row,
                                     office.column("rules", "value"), "bad-rule", "error",
                                     value, message))

@@ -139,7 +139,8 @@ def build(seed: int = SEED) -> dict[str, dict[str, list[list[object]]]]:
                 a = rnd.choices(staff, weights)[0]
                 b = rnd.choices(staff, weights)[0]
                 tries += 1
-            points = rnd.choices([5, 10, 10, 10, 20, 20, 30, 50, 100], [4, 7, 7, 7, 5, 5, 2, 1, 0.5])[0]
+            points = rnd.choices([5, 10, 10, 10, 20, 20, 30, 50, 100],
+                                 [4, 7, 7, 7, 5, 5, 2, 1, 0.5])[0]
             left = 200 - spent.get(str(a["id"]), 0)
             if points > left:
                 if left < 5:
@@ -179,7 +180,8 @@ def build(seed: int = SEED) -> dict[str, dict[str, list[list[object]]]]:
         log.insert(rnd.randrange(len(log) + 1), m)
     specials = []
     for ko_work, en_work in WORKS:
-        p = rnd.choice([p for p in staff if p["takes"] and p["joined"] is None and p["left"] is None])
+        p = rnd.choice([p for p in staff
+                        if p["takes"] and p["joined"] is None and p["left"] is None])
         day = dt.date(2025, rnd.randint(2, 6), rnd.randint(1, 28))
         own = dept_on(p, day)
         others = rnd.sample([i for i in range(len(depts)) if i != own], rnd.randint(1, 3))

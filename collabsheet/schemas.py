@@ -83,7 +83,7 @@ def _off_staff_reason(ctx: Context, idx: Any, when: Any) -> str:
     rec = ctx.staff.iloc[int(idx)]
     day = pd.Timestamp(when).normalize()
     if rec["takes_part"] is False or (not pd.isna(rec["takes_part"]) and not rec["takes_part"]):
-        return "does not take part (Staff row %d)" % rec["row"]
+        return f"does not take part (Staff row {rec['row']})"
     if not pd.isna(rec["joined"]) and rec["joined"] > day:
         return f"joins on {_day(rec['joined'])}"
     if not pd.isna(rec["left"]) and rec["left"] < day:
@@ -137,7 +137,8 @@ def _self_message(row: Row, ctx: Context) -> str:
 
 def _same_dept_message(row: Row, ctx: Context) -> str:
     return (f"{who(ctx, row['sender'])} and {who(ctx, row['receiver'])} are both in "
-            f"{ctx.dept_name.get(row['sender_dept'], row['sender_dept'])} on {_day(row['when'])}; points go to another department")
+            f"{ctx.dept_name.get(row['sender_dept'], row['sender_dept'])} on "
+            f"{_day(row['when'])}; points go to another department")
 
 
 def _points_ok(rules: Rules) -> Callable[[pd.Series], pd.Series]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-
 from .engine import Verdicts
 from .labels import result_title, word
 from .periods import Period

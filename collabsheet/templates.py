@@ -172,7 +172,8 @@ def build_template(lang: str = "en") -> openpyxl.Workbook:
 
     staff_t, dept_t, log_t = titles["staff"], titles["departments"], titles["log"]
     wb.defined_names["StaffIDs"] = DefinedName(
-        "StaffIDs", attr_text=f"OFFSET({q(staff_t)}!$A$2,0,0,MAX(1,COUNTA({q(staff_t)}!$A:$A)-1),1)")
+        "StaffIDs",
+        attr_text=f"OFFSET({q(staff_t)}!$A$2,0,0,MAX(1,COUNTA({q(staff_t)}!$A:$A)-1),1)")
     wb.defined_names["DepartmentNames"] = DefinedName(
         "DepartmentNames",
         attr_text=f"OFFSET({q(dept_t)}!$A$2,0,0,MAX(1,COUNTA({q(dept_t)}!$A:$A)-1),1)")

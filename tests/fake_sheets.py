@@ -408,8 +408,8 @@ def _error(code: int, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "status": status}}
 
 
-def service_key(path: Path, token_uri: str, email: str = "collabsheet@office.iam.gserviceaccount.com"
-                ) -> Path:
+def service_key(path: Path, token_uri: str,
+                email: str = "collabsheet@office.iam.gserviceaccount.com") -> Path:
     """A real RSA service-account key whose token endpoint is the fake server."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa

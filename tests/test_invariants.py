@@ -101,7 +101,8 @@ cell = st.one_of(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.lists(cell, min_size=0, max_size=7), max_size=12))
 def test_hostile_log_cells_never_traceback(tmp_path, rows):
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE

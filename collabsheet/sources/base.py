@@ -70,8 +70,8 @@ class Source(Protocol):
     def read_tabs(self, titles: list[str]) -> dict[str, RawTab]: ...
 
     def write_tabs(self, tabs: list[ResultTab], owned: set[str]) -> None:
-        """Replace the tabs named in ``tabs`` whole, remove other stale titles in ``owned``
-        that this run no longer writes only if they are listed in tabs; never touch any other tab."""
+        """Replace each of ``tabs`` whole (its earlier version in either language included);
+        never touch any other tab."""
         ...
 
 

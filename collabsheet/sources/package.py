@@ -80,7 +80,8 @@ def lock_files(path: Path) -> list[Path]:
 # ----- styles ---------------------------------------------------------------------------------
 
 _FONT_BOLD = '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-_FONT_LINK = '<font><u/><sz val="11"/><color rgb="FF0563C1"/><name val="Calibri"/><family val="2"/></font>'
+_FONT_LINK = ('<font><u/><sz val="11"/><color rgb="FF0563C1"/><name val="Calibri"/>'
+              '<family val="2"/></font>')
 _FILL_HEAD = ('<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/>'
               '<bgColor indexed="64"/></patternFill></fill>')
 _FORMATS = {"score": "#,##0.0##", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
@@ -116,7 +117,8 @@ def _ensure_items(xml: str, section: str, item: str, wanted: str, before: tuple[
     new_item = re.sub(r"(</?)(?=\w)", rf"\1{prefix}", wanted) if prefix else wanted
     new_body = body + new_item
     attrs = re.sub(r'\s*count="\d+"', "", m.group("a"))
-    replacement = f'<{prefix}{section} count="{len(items) + 1}"{attrs}>{new_body}</{prefix}{section}>'
+    replacement = (f'<{prefix}{section} count="{len(items) + 1}"{attrs}>{new_body}'
+                   f"</{prefix}{section}>")
     return xml[: m.start()] + replacement + xml[m.end():], len(items)
 
 
@@ -306,7 +308,8 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab]) -> _Plan:
     sheets = []
     for tag in sheet_tags:
         a = _attrs(tag)
-        sheets.append((tag, a.get("name", ""), a.get(f"{rid_attr}:id", ""), int(a.get("sheetId", 0))))
+        sheets.append((tag, a.get("name", ""), a.get(f"{rid_attr}:id", ""),
+                       int(a.get("sheetId", 0))))
     replace: dict[str, bytes] = {}
     remove: set[str] = set()
     next_sheet_id = max([0, *(s[3] for s in sheets)]) + 1
@@ -317,7 +320,8 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab]) -> _Plan:
         if existing is not None:
             tag, _old, rid, _sid = existing
             part = _resolve(wb_part, by_id[rid].target)
-            new_tag = re.sub(r'name=("[^"]*"|\'[^\']*\')', f"name={quoteattr(tab.title)}", tag, 1)
+            new_tag = re.sub(r'name=("[^"]*"|\'[^\']*\')', f"name={quoteattr(tab.title)}", tag,
+                             count=1)
             wb_xml = wb_xml.replace(tag, new_tag, 1)
             old_rels = _rels_part(part)
             if old_rels in names:
@@ -342,9 +346,11 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab]) -> _Plan:
                 f'<Relationship Id="{rid}" Type="{WS_TYPE}" Target={quoteattr(rel.target)}/>'
                 "</Relationships>")
             by_id[rid] = rel
-            tag = f'<sheet name={quoteattr(tab.title)} sheetId="{next_sheet_id}" {rid_attr}:id="{rid}"/>'
+            tag = (f'<sheet name={quoteattr(tab.title)} sheetId="{next_sheet_id}" '
+                   f'{rid_attr}:id="{rid}"/>')
             next_sheet_id += 1
-            wb_xml = re.sub(r"(</(?:\w+:)?sheets>)", lambda m, t=tag: t + m.group(1), wb_xml, 1)
+            wb_xml = re.sub(r"(</(?:\w+:)?sheets>)", lambda m, t=tag: t + m.group(1), wb_xml,
+                            count=1)
             sheets.append((tag, tab.title, rid, next_sheet_id - 1))
             ct_xml = _override(ct_xml, part, CT_SHEET)
         # drawings for charts

@@ -215,7 +215,8 @@ def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None
     if tab.autofilter and tab.tables and placed and not tab.tables[0].caption:
         first_table = tab.tables[0]
         end = column_letter(len(first_table.columns) - 1)
-        tail.append(f'<autoFilter ref="A{placed[0].header_row}:{end}{max(placed[0].last, placed[0].header_row)}"/>')
+        last = max(placed[0].last, placed[0].header_row)
+        tail.append(f'<autoFilter ref="A{placed[0].header_row}:{end}{last}"/>')
     if links:
         tail.append("<hyperlinks>" + "".join(links) + "</hyperlinks>")
     tail.append('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" '
