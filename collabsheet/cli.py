@@ -21,7 +21,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXAMPLE_TZ = "Asia/Seoul"
 
 
-class _Date(click.ParamType):
+class _Date(click.ParamType):  # type: ignore[type-arg,unused-ignore]
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:

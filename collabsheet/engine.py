@@ -279,8 +279,8 @@ def evaluate(office: Office, as_of: dt.date) -> Verdicts:
         violations.append(Violation(titles.get("rules", "Rules"), row,
                                     office.column("rules", "value"), "bad-rule", "error",
                                     value, message))
-    for tab, letter, rule, message in office.header_problems:
-        violations.append(Violation(tab, 1, letter, rule, "warning", None, message))
+    for tab, letter, rule_id, message in office.header_problems:
+        violations.append(Violation(tab, 1, letter, rule_id, "warning", None, message))
     for tab, refs in office.merged.items():
         for ref in refs:
             first = ref.split(":")[0]

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import random
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.styles import Font
@@ -83,7 +84,7 @@ def build(seed: int = SEED) -> dict[str, dict[str, list[list[object]]]]:
     sizes = [30] * len(HEAD) + [12] * len(SUPPORT)
     for i in range(len(sizes)):
         sizes[i] += rnd.randint(-5, 5)
-    staff: list[dict[str, object]] = []
+    staff: list[dict[str, Any]] = []
     n = 0
     for d, size in enumerate(sizes):
         for _ in range(size):
@@ -102,7 +103,7 @@ def build(seed: int = SEED) -> dict[str, dict[str, list[list[object]]]]:
     # activity skew: a few very active people and departments, many quiet ones
     dept_weight = [rnd.paretovariate(1.3) * (1.6 if g == 0 else 1.0) for _, _, g in depts]
     for p in staff:
-        p["w"] = rnd.paretovariate(1.7) * dept_weight[int(p["dept"])]  # type: ignore[arg-type]
+        p["w"] = rnd.paretovariate(1.7) * dept_weight[int(p["dept"])]
     moves = []
     for p in rnd.sample(staff, 5):
         new = rnd.randrange(len(depts))
@@ -110,19 +111,19 @@ def build(seed: int = SEED) -> dict[str, dict[str, list[list[object]]]]:
             moves.append((dt.date(2025, rnd.randint(3, 5), rnd.randint(1, 28)), p, new))
     moves.sort(key=lambda m: m[0])
 
-    def dept_on(p: dict[str, object], day: dt.date) -> int:
-        d = int(p["dept"])  # type: ignore[arg-type]
+    def dept_on(p: dict[str, Any], day: dt.date) -> int:
+        d = int(p["dept"])
         for when, who, new in moves:
             if who is p and when <= day:
                 d = new
         return d
 
-    def on_staff(p: dict[str, object], day: dt.date) -> bool:
+    def on_staff(p: dict[str, Any], day: dt.date) -> bool:
         j, lv = p["joined"], p["left"]
-        return bool(p["takes"]) and (j is None or j <= day) and (lv is None or day <= lv)  # type: ignore[operator]
+        return bool(p["takes"]) and (j is None or j <= day) and (lv is None or day <= lv)
 
-    weights = [float(p["w"]) for p in staff]  # type: ignore[arg-type]
-    log: list[list[object]] = []
+    weights = [float(p["w"]) for p in staff]
+    log: list[list[Any]] = []
     months = [2, 3, 4, 5, 6]
     per_month = [302, 357, 374, 374, 357]
     for month, count in zip(months, per_month, strict=True):
@@ -148,10 +149,10 @@ def build(seed: int = SEED) -> dict[str, dict[str, list[list[object]]]]:
                 points = left
             spent[str(a["id"])] = spent.get(str(a["id"]), 0) + points
             log.append([when, a["id"], b["id"], points, rnd.choice(MESSAGES)])
-    log.sort(key=lambda r: r[0])  # type: ignore[arg-type,return-value]
+    log.sort(key=lambda r: r[0])
     # the mistakes real people make (about 5% of rows)
     mistakes = []
-    active = [p for p in staff if p["w"] > 3]  # type: ignore[operator]
+    active = [p for p in staff if p["w"] > 3]
     for k in range(95):
         base = list(rnd.choice(log))
         kind = k % 7
@@ -161,8 +162,8 @@ def build(seed: int = SEED) -> dict[str, dict[str, list[list[object]]]]:
             base[1], base[2] = a["id"], rnd.choice(mates)["id"]
         elif kind == 1:  # a third send to the same person
             when = base[0]
-            base[0] = when + dt.timedelta(minutes=30)  # type: ignore[operator]
-            mistakes.append([when + dt.timedelta(minutes=11), base[1], base[2], 5, "또 감사합니다"])  # type: ignore[operator]
+            base[0] = when + dt.timedelta(minutes=30)
+            mistakes.append([when + dt.timedelta(minutes=11), base[1], base[2], 5, "또 감사합니다"])
             base[3], base[4] = 5, "정말 감사합니다"
         elif kind == 2:  # over budget
             base[1] = rnd.choice(active)["id"]
@@ -186,14 +187,18 @@ def build(seed: int = SEED) -> dict[str, dict[str, list[list[object]]]]:
         own = dept_on(p, day)
         others = rnd.sample([i for i in range(len(depts)) if i != own], rnd.randint(1, 3))
         specials.append((day, p, [own, *others], ko_work, en_work))
-    editions: dict[str, dict[str, list[list[object]]]] = {}
+    editions: dict[str, dict[str, list[list[Any]]]] = {}
     for lang in ("en", "ko"):
-        name_of = (lambda i: depts[i][0]) if lang == "ko" else (lambda i: depts[i][1])
-        heads = list(TABS[lang].values())
+        pick = 0 if lang == "ko" else 1
+
+        def name_of(i: int, pick: int = pick) -> str:
+            return str(depts[i][pick])
+
+        heads: list[list[Any]] = [list(h) for h in TABS[lang].values()]
         titles = list(TABS[lang])
         yes, no = ("예", "아니오") if lang == "ko" else ("yes", "no")
-        tabs = {
-            titles[0]: [heads[0]] + [[p["id"], p["name"], name_of(int(p["dept"])), p["email"],  # type: ignore[arg-type]
+        tabs: dict[str, list[list[Any]]] = {
+            titles[0]: [heads[0]] + [[p["id"], p["name"], name_of(int(p["dept"])), p["email"],
                                       p["joined"], p["left"], yes if p["takes"] else no]
                                      for p in staff],
             titles[1]: [heads[1]] + [[name_of(i), GROUPS[lang][g]]

@@ -80,7 +80,7 @@ def _date(text: str) -> dt.date:
     d = parse_date_text(text)
     if d is None:
         raise ValueError("expected a date such as 2025-02-01")
-    return d.date()
+    return dt.date(d.year, d.month, d.day)
 
 
 def _text(text: str) -> str:

@@ -72,7 +72,7 @@ def person_labels(staff: pd.DataFrame) -> list[str]:
     """'E1002 (Kim)' for every person, made once: messages name people this way."""
     ids = staff["id"].astype("str").fillna("")
     named = ids + " (" + staff["name"].astype("str") + ")"
-    return named.where(staff["name"].notna(), ids).tolist()
+    return [str(x) for x in named.where(staff["name"].notna(), ids).tolist()]
 
 
 def who(ctx: Context, idx: Any) -> str:

@@ -38,7 +38,7 @@ class Results:
 
 
 def _scale(*weights: Decimal) -> tuple[int, list[int]]:
-    places = max(max(0, -int(w.as_tuple().exponent)) for w in weights)  # type: ignore[arg-type]
+    places = max(max(0, -int(w.as_tuple().exponent)) for w in weights)
     scale = 10 ** places
     return scale, [int(w * scale) for w in weights]
 

@@ -44,7 +44,7 @@ def _text(value: Any) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, pd.Timestamp):
-        return value.isoformat(sep=" ")
+        return str(value.isoformat(sep=" "))
     return str(value)
 
 

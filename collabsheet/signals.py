@@ -4,6 +4,7 @@ never rejections; the thresholds are Rules keys (signal_*)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from .engine import Verdicts
 from .labels import result_title, word
@@ -91,7 +92,7 @@ def signals_tab(signals: list[Signal], lang: str) -> ResultTab:
     heads = [Column("Signal", "text", 22), Column(word("month", lang), "text", 10),
              Column(word("people", lang), "text", 24), Column(word("points", lang), "int", 10),
              Column(word("row", lang), "text", 16), Column(word("message", lang), "text", 80)]
-    values = [[s.kind for s in signals], [s.month or None for s in signals],
+    values: list[list[Any]] = [[s.kind for s in signals], [s.month or None for s in signals],
               [s.people or None for s in signals], [s.points or None for s in signals],
               [", ".join(map(str, s.rows)) for s in signals], [s.message for s in signals]]
     return ResultTab("signals", result_title("signals", lang), [Table(heads, values)])

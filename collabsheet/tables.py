@@ -29,7 +29,7 @@ class Office:
     special: pd.DataFrame
     rules: Rules
     rule_problems: list[RuleProblem] = field(default_factory=list)
-    header_problems: list[tuple[str, str, str]] = field(default_factory=list)
+    header_problems: list[tuple[str, str, str, str]] = field(default_factory=list)
     merged: dict[str, list[str]] = field(default_factory=dict)
     seal: pd.DataFrame | None = None
 
@@ -234,7 +234,7 @@ def load_office(source: Source) -> Office:
     rules = Rules()
     rule_problems: list[RuleProblem] = []
     heads: dict[str, dict[str, str]] = {}
-    header_problems: list[tuple[str, str, str]] = []
+    header_problems: list[tuple[str, str, str, str]] = []
     if "rules" in found:
         frame, heads["rules"], probs = _frame(RULES, raws[found["rules"]])
         header_problems += [(found["rules"], *p) for p in probs]

@@ -23,7 +23,7 @@ class Table:
     """A block of rows under one header row. ``values`` is column-major, one sequence a column."""
 
     columns: list[Column]
-    values: list[Sequence[Any]]
+    values: Sequence[Any]
     caption: str | None = None
     links: Sequence[str | None] | None = None
     link_column: int = 0

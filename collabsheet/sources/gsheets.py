@@ -17,6 +17,7 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -193,7 +194,8 @@ class GSheetSource:
             try:
                 from google.oauth2.service_account import Credentials
 
-                creds = Credentials.from_service_account_info(info, scopes=SCOPES)
+                creds = Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+                    info, scopes=SCOPES)
             except (ValueError, KeyError):
                 raise SourceError(f"credentials file {path} holds a key that cannot be used "
                                   "(its private_key is not valid)") from None
@@ -235,7 +237,8 @@ class GSheetSource:
 
     def metadata(self) -> dict[str, Any]:
         if self._meta is None:
-            params = {"fields": "properties(title,timeZone),sheets(properties(sheetId,title,"
+            params: dict[str, Any] = {
+                "fields": "properties(title,timeZone),sheets(properties(sheetId,title,"
                                 "index,gridProperties(rowCount,columnCount)))"}
             self._meta = self._call("read the sheet",
                                     lambda: self.http.fetch_sheet_metadata(self.id, params))
@@ -247,7 +250,7 @@ class GSheetSource:
     def read_tabs(self, titles: list[str]) -> dict[str, RawTab]:
         if not titles:
             return {}
-        params = {"valueRenderOption": "UNFORMATTED_VALUE",
+        params: dict[str, Any] = {"valueRenderOption": "UNFORMATTED_VALUE",
                   "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}
         answer = self._call("read the values", lambda: self.http.values_batch_get(
             self.id, [_quote(t) for t in titles], params))
@@ -290,8 +293,8 @@ class GSheetSource:
         self._call("add tabs", lambda: self.http.batch_update(self.id, {"requests": requests}),
                    write=True)
         for body in _value_batches(tabs):
-            self._call("write values",
-                       lambda body=body: self.http.values_batch_update(self.id, body), write=True)
+            self._call("write values", partial(self.http.values_batch_update, self.id, body),
+                       write=True)
         swap: list[dict[str, Any]] = [{"deleteSheet": {"sheetId": p["sheetId"]}}
                                       for p in replaced]
         for tab, sid in zip(tabs, temp_ids, strict=True):

@@ -149,14 +149,14 @@ def ensure_styles(xml: str) -> tuple[str, sheetxml.Styles]:
         return (f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill_id}" borderId="0" '
                 f'xfId="0"{extra}/>')
 
-    ids = {}
+    ids: dict[str, int] = {}
     for key, spec in {
-        "header": xf(0, bold, fill), "int": xf(3), "score_whole": xf(3),
+        "header": xf(0, bold, fill), "number": xf(3), "score_whole": xf(3),
         "score_part": xf(fmt_ids["score"]), "date": xf(fmt_ids["date"]),
         "datetime": xf(fmt_ids["datetime"]), "link": xf(0, link), "caption": xf(0, bold),
     }.items():
         if key == "score_whole":
-            ids[key] = ids["int"]
+            ids[key] = ids["number"]
             continue
         xml, ids[key] = _ensure_items(xml, "cellXfs", "xf", spec, order[6:])
     return xml, sheetxml.Styles(**ids)
@@ -349,8 +349,7 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab]) -> _Plan:
             tag = (f'<sheet name={quoteattr(tab.title)} sheetId="{next_sheet_id}" '
                    f'{rid_attr}:id="{rid}"/>')
             next_sheet_id += 1
-            wb_xml = re.sub(r"(</(?:\w+:)?sheets>)", lambda m, t=tag: t + m.group(1), wb_xml,
-                            count=1)
+            wb_xml = _insert_sheet(wb_xml, tag)
             sheets.append((tag, tab.title, rid, next_sheet_id - 1))
             ct_xml = _override(ct_xml, part, CT_SHEET)
         # drawings for charts
@@ -385,6 +384,13 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab]) -> _Plan:
     replace["[Content_Types].xml"] = ct_xml.encode("utf-8")
     replace[styles_part] = styles_xml.encode("utf-8")
     return _Plan(replace, remove)
+
+
+def _insert_sheet(wb_xml: str, tag: str) -> str:
+    end = re.search(r"</(?:\w+:)?sheets>", wb_xml)
+    if end is None:
+        raise KeyError("no sheets element in the workbook part")
+    return wb_xml[: end.start()] + tag + wb_xml[end.start():]
 
 
 def _override(ct_xml: str, part: str, content_type: str) -> str:

@@ -33,7 +33,7 @@ class Styles:
     """Cell style (xf) ids in the workbook's styles.xml."""
 
     header: int
-    int: int
+    number: int
     score_whole: int
     score_part: int
     date: int
@@ -58,7 +58,7 @@ def _serial(value: Any) -> float | None:
         value = value.to_pydatetime()
     if isinstance(value, dt.datetime):
         value = value.replace(tzinfo=None)
-        return (value - _EPOCH).total_seconds() / 86400
+        return float((value - _EPOCH).total_seconds() / 86400)
     if isinstance(value, dt.date):
         return float((value - _EPOCH.date()).days)
     return None
@@ -87,7 +87,9 @@ def _texts(values: pd.Series) -> np.ndarray:
     for i in np.flatnonzero(odd | long):
         esc[i] = text_xml(str(text.iloc[i]))
     spaced = (text.str.strip() != text).fillna(False).to_numpy(dtype=bool)
-    return np.where(spaced, '<t xml:space="preserve">', "<t>").astype(object) + esc + "</t>"
+    out: np.ndarray = np.where(spaced, '<t xml:space="preserve">', "<t>").astype(object) + \
+        esc + "</t>"
+    return out
 
 
 def _number_texts(num: np.ndarray) -> np.ndarray:
@@ -126,7 +128,7 @@ def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool) -
         if ok.any():
             numbers = _number_texts(num[ok])
             if kind == "int":
-                out[ok] = f'<c s="{styles.link if link else styles.int}"><v>' + numbers + \
+                out[ok] = f'<c s="{styles.link if link else styles.number}"><v>' + numbers + \
                     "</v></c>"
             else:
                 whole = num[ok] == np.floor(num[ok])
@@ -139,12 +141,12 @@ def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool) -
         ok = present & stamps.notna().to_numpy(dtype=bool)
         if ok.any():
             serial = ((stamps[ok] - pd.Timestamp(_EPOCH)) / pd.Timedelta(days=1)).to_numpy()
-            style = styles.date if kind == "date" else styles.datetime
-            out[ok] = f'<c s="{style}"><v>' + _number_texts(serial) + "</v></c>"
+            date_style = styles.date if kind == "date" else styles.datetime
+            out[ok] = f'<c s="{date_style}"><v>' + _number_texts(serial) + "</v></c>"
         rest = present & ~ok
     if rest.any():
-        style = f' s="{styles.link}"' if link else ""
-        out[rest] = f'<c{style} t="inlineStr"><is>' + _texts(series[rest]) + "</is></c>"
+        link_style = f' s="{styles.link}"' if link else ""
+        out[rest] = f'<c{link_style} t="inlineStr"><is>' + _texts(series[rest]) + "</is></c>"
     return out
 
 
