@@ -100,13 +100,14 @@ def test_rank_write_raw_and_swapped_in(fake, tmp_path):
     assert {s.title: s.values for s in fake.books[SID].sheets} == before
 
 
-def test_formula_text_stays_text(fake, tmp_path):
+@pytest.mark.parametrize("attack", ["=cmd|' /C calc'!A0", "+cmd", "-1+1", "@SUM(A1)"])
+def test_formula_text_stays_text(fake, tmp_path, attack):
     tabs = office_tabs(tmp_path, [[D(2025, 4, 3), "placeholder", "E2", 5, "x"]])
-    tabs["Log"][1][1] = "=cmd|' /C calc'!A0"  # text in the sheet, as a user could type it
+    tabs["Log"][1][1] = attack  # text in the sheet, as a user could type it
     fake.add_book(SID, tabs, {EMAIL: "writer"})
     invoke("validate", f"gsheet:{SID}", "--as-of", "2025-05-10", "--write")
     validation = fake.tab(SID, "Validation").values
-    assert validation[1][2] == "=cmd|' /C calc'!A0"
+    assert validation[1][2] == attack
     body = next(c.body for c in fake.api_calls() if c.path.endswith("values:batchUpdate"))
     assert body["valueInputOption"] == "RAW"
 
