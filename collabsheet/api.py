@@ -178,11 +178,19 @@ DEMO_PERIOD = "2025-H1"
 DEMO_NAME = "collabsheet-demo.xlsx"
 
 
-def init(path: str | os.PathLike[str], lang: str = "en") -> Path:
-    """A new workbook from the template; never overwrites an existing file."""
+def init(path: str | os.PathLike[str], lang: str = "en", access: Access | None = None
+         ) -> str:
+    """A new workbook from the template (never overwrites a file), or the template's tabs
+    added to an empty Google Sheet (refused when its tabs hold data). Returns what was made."""
+    sid = spreadsheet_id(str(path))
+    if sid is not None:
+        from .sources.gsheets import GSheetSource, init_template
+
+        added = init_template(GSheetSource(sid, access), lang)
+        return f"gsheet:{sid} (tabs added: {', '.join(added) or 'none'})"
     from .templates import write_template
 
-    return write_template(Path(path), lang)
+    return str(write_template(Path(path), lang))
 
 
 def demo(out: str | os.PathLike[str] = DEMO_NAME, lang: str = "en") -> RunResult:

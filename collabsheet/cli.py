@@ -312,12 +312,16 @@ def close(ctx: click.Context, workbook: str, month: str, as_of: dt.date | None, 
 @click.argument("path")
 @click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True,
               help="Language of tab names, headers and instructions.")
+@click.option("--credentials", metavar="KEY.json", default=None,
+              help="Google Sheets: a service-account key file.")
+@click.option("--oauth", is_flag=True, help="Google Sheets: sign in as yourself.")
 @click.pass_context
-def init(ctx: click.Context, path: str, lang: str) -> None:
+def init(ctx: click.Context, path: str, lang: str, credentials: str | None, oauth: bool) -> None:
     """Create a new office workbook from the template (never overwrites a file).
 
     The template has every tab with its headers, an Instructions tab, the Rules tab with every
-    key and its default, and dropdowns and checks that prevent most typing mistakes.
+    key and its default, and dropdowns and checks that prevent most typing mistakes. With a
+    Google Sheet (gsheet:ID or its URL) the same tabs are added to an empty sheet.
 
     \b
     Example:
@@ -325,7 +329,7 @@ def init(ctx: click.Context, path: str, lang: str) -> None:
     """
 
     def job() -> int:
-        made = api.init(path, lang)
+        made = api.init(path, lang, access=_access(credentials, oauth))
         click.echo(f"Created {made} ({lang}). Fill Staff and Departments, then the Log.")
         return 0
 

@@ -371,7 +371,7 @@ class FakeSheets:
                         return 400, _error(400, "duplicate sheet name")
                     target.title = p["title"]
                 replies.append({})
-            elif kind in ("repeatCell", "updateDimensionProperties"):
+            elif kind in ("repeatCell", "updateDimensionProperties", "setDataValidation"):
                 target = next(s for s in sheets if s.sheet_id == arg["range"]["sheetId"])
                 target.formats.append(req)
                 replies.append({})

@@ -237,3 +237,20 @@ def test_without_gspread_says_what_to_install(monkeypatch):
     code, _, err = invoke("validate", "gsheet:whatever00001")
     assert (code, err) == (2, "Error: Google Sheets support needs gspread: pip install "
                               "'collabsheet[gsheets]'\n")
+
+
+@pytest.mark.parametrize("lang,log", [("en", "Log"), ("ko", "기록")])
+def test_init_on_an_empty_google_sheet(fake, lang, log):
+    fake.add_book(SID, {"Sheet1": []}, {EMAIL: "writer"})
+    code, out, err = invoke("init", f"gsheet:{SID}", "--lang", lang)
+    assert code == 0, err
+    titles = [s.title for s in fake.books[SID].sheets]
+    assert log in titles and len(titles) == 8
+    rules = [f["setDataValidation"]["rule"]["condition"]["type"]
+             for f in fake.tab(SID, log).formats if "setDataValidation" in f]
+    assert sorted(rules) == ["DATE_IS_VALID", "NUMBER_BETWEEN", "ONE_OF_RANGE"]
+    assert fake.violations == []
+    code, _, _ = invoke("validate", f"gsheet:{SID}", "--as-of", "2025-07-01")
+    assert code == 0
+    code, _, err = invoke("init", f"gsheet:{SID}", "--lang", lang)
+    assert code == 2 and "already has data" in err
