@@ -149,7 +149,9 @@ def _summary(v: Verdicts, period: Period, acc: pd.DataFrame, sp_in: pd.DataFrame
     log = v.log
     rejected = log[~log["accepted"] & log["month"].between(period.first, period.last)]
     rows = []
-    for m in [*period.months, None]:
+    start = v.rules.start
+    first = Period.code(start.year, start.month) if start else period.first
+    for m in [*(m for m in period.months if m >= first), None]:
         a = acc if m is None else acc[acc["month"] == m]
         r = rejected if m is None else rejected[rejected["month"] == m]
         s = sp_in if m is None else sp_in[sp_in["month"] == m]

@@ -111,6 +111,8 @@ def test_example_headline_figures():
     assert (stats.rows, stats.accepted, stats.rejected) == (1869, 1784, 85)
     r = res.results
     assert int(r.summary.iloc[-1]["points"]) == 27745
+    assert list(r.summary["month"]) == ["2025-02", "2025-03", "2025-04", "2025-05", "2025-06",
+                                        "total"]  # no month before the scheme's start
     assert [(p.id, r.score(p.score)) for p in r.commended_people.itertuples()] == [
         ("E1649", 1395), ("E1366", 1037.5), ("E1177", 937.5)]
     assert {g: [(d.department, r.score(d.score)) for d in c.itertuples()]
