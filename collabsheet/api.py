@@ -15,7 +15,6 @@ import pandas as pd
 
 from . import engine, render, seal, signals
 from .errors import SealError, UsageError
-from .labels import owned_titles
 from .ledger import ledger as build_ledger
 from .periods import Period, parse_period
 from .report import Report
@@ -94,7 +93,7 @@ def validate(location: Location, as_of: dt.date | dt.datetime, write: bool = Fal
     if write:
         lang = verdicts.rules.language
         source.write_tabs([render.validation_tab(verdicts, lang),
-                           signals.signals_tab(verdicts.signals, lang)], owned_titles())
+                           signals.signals_tab(verdicts.signals, lang)])
     return verdicts.report
 
 
@@ -137,7 +136,7 @@ def grant(location: Location, as_of: dt.date | dt.datetime, write: bool = False,
     frame = build_ledger(verdicts)
     language = _lang(lang, verdicts)
     if write:
-        source.write_tabs([render.ledger_tab(frame, language)], owned_titles())
+        source.write_tabs([render.ledger_tab(frame, language)])
     return LedgerResult(frame, verdicts.report, language)
 
 
@@ -152,7 +151,7 @@ def rank(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
     language = _lang(lang, verdicts)
     if write:
         resealed = _guard_seals(verdicts, accept_changes, as_of)
-        source.write_tabs([*render.rank_tabs(results, language), *resealed], owned_titles())
+        source.write_tabs([*render.rank_tabs(results, language), *resealed])
     return RankResult(results, verdicts.report, language)
 
 
@@ -169,7 +168,7 @@ def run(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
     tabs = [render.validation_tab(verdicts, language), render.ledger_tab(frame, language),
             *render.rank_tabs(results, language), signals.signals_tab(verdicts.signals, language),
             *resealed]
-    source.write_tabs(tabs, owned_titles())
+    source.write_tabs(tabs)
     return RunResult(verdicts.report, frame, results, language, [t.title for t in tabs])
 
 
@@ -232,5 +231,5 @@ def close(location: Location, month: str, as_of: dt.date | dt.datetime, force: b
     tab, message = seal.seal_month(verdicts.office, verdicts, month,
                                    _stamp(as_of, verdicts), accept_changes=accept_changes)
     if not message.endswith("unchanged"):
-        source.write_tabs([tab], owned_titles())
+        source.write_tabs([tab])
     return CloseResult(message, verdicts.report)

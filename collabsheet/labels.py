@@ -121,11 +121,6 @@ def result_title(key: str, lang: str) -> str:
     return ko if lang == "ko" else en
 
 
-def owned_titles() -> set[str]:
-    """Every title collabsheet may write, in both languages, normalized."""
-    return {norm(t) for pair in RESULT_TABS.values() for t in pair}
-
-
 # Words used in result tabs and text output.
 _WORDS: dict[str, tuple[str, str]] = {
     "row": ("Row", "행"),

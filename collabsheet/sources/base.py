@@ -69,7 +69,7 @@ class Source(Protocol):
 
     def read_tabs(self, titles: list[str]) -> dict[str, RawTab]: ...
 
-    def write_tabs(self, tabs: list[ResultTab], owned: set[str]) -> None:
+    def write_tabs(self, tabs: list[ResultTab]) -> None:
         """Replace each of ``tabs`` whole (its earlier version in either language included);
         never touch any other tab."""
         ...

@@ -261,7 +261,7 @@ class GSheetSource:
 
     # ----- writing -----
 
-    def write_tabs(self, tabs: list[ResultTab], owned: set[str]) -> None:
+    def write_tabs(self, tabs: list[ResultTab]) -> None:
         meta = self.metadata()
         sheets = [s["properties"] for s in meta.get("sheets", [])]
         replaced: list[dict[str, Any]] = []

@@ -49,6 +49,6 @@ class MemorySource:
         return RawTab(title, header, [column_letter(j) for j in range(width)], columns,
                       np.asarray(numbers))
 
-    def write_tabs(self, tabs: list[ResultTab], owned: set[str]) -> None:
+    def write_tabs(self, tabs: list[ResultTab]) -> None:
         for tab in tabs:
             self.written[tab.title] = tab

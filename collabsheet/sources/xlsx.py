@@ -140,7 +140,7 @@ class XlsxSource:
         except (KeyError, ValueError, zipfile.BadZipFile, OSError):
             return []
 
-    def write_tabs(self, tabs: list[ResultTab], owned: set[str]) -> None:
+    def write_tabs(self, tabs: list[ResultTab]) -> None:
         from .package import replace_tabs
 
         replace_tabs(self.path, tabs, force=self.force)
