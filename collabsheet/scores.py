@@ -103,14 +103,14 @@ def rank(v: Verdicts, period: Period) -> Results:
 
     # departments: each event counts on the day of the event
     dkeys = list(v.dept_name)
-    pos = {k: i for i, k in enumerate(dkeys)}
     d = len(dkeys)
 
+    index = pd.Index(dkeys, dtype=object)
+
     def by_dept(keys: pd.Series, weights: np.ndarray) -> np.ndarray:
-        idx = keys.map(pos).to_numpy(dtype=float)
-        ok = ~np.isnan(idx)
-        return np.bincount(idx[ok].astype(np.int64), weights=weights[ok], minlength=d
-                           ).astype(np.int64)
+        idx = index.get_indexer(keys.to_numpy(dtype=object))
+        ok = idx >= 0
+        return np.bincount(idx[ok], weights=weights[ok], minlength=d).astype(np.int64)
 
     d_received = by_dept(acc["receiver_dept"], pts)
     d_sent = by_dept(acc["sender_dept"], pts)

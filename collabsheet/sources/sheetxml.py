@@ -76,19 +76,21 @@ def _number(value: Any) -> str | None:
     return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
 
 
+_NEEDS_CARE = r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\s|\s$"
+
+
 def _texts(values: pd.Series) -> np.ndarray:
-    """Escaped inline-string payloads, column at a time; rare odd cells go one by one."""
+    """Inline-string payloads, column at a time: one scan finds the few cells that need
+    escaping, spaces kept, or shortening; those go one by one."""
     text = values.astype("str")
-    odd = text.str.contains(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_",
-                            regex=True).fillna(False).to_numpy(dtype=bool)
-    long = (text.str.len() > MAX_TEXT).fillna(False).to_numpy(dtype=bool)
-    esc = text.str.replace("&", "&amp;", regex=False).str.replace(
-        "<", "&lt;", regex=False).str.replace(">", "&gt;", regex=False).to_numpy(dtype=object)
-    for i in np.flatnonzero(odd | long):
-        esc[i] = text_xml(str(text.iloc[i]))
-    spaced = (text.str.strip() != text).fillna(False).to_numpy(dtype=bool)
-    out: np.ndarray = np.where(spaced, '<t xml:space="preserve">', "<t>").astype(object) + \
-        esc + "</t>"
+    care = (text.str.contains(_NEEDS_CARE, regex=True) | (text.str.len() > MAX_TEXT)
+            ).fillna(False).to_numpy(dtype=bool)
+    out: np.ndarray = "<t>" + text.to_numpy(dtype=object) + "</t>"
+    for i in np.flatnonzero(care):
+        raw = str(text.iloc[i])
+        esc = text_xml(raw)
+        space = ' xml:space="preserve"' if raw != raw.strip() else ""
+        out[i] = f"<t{space}>{esc}</t>"
     return out
 
 
