@@ -1,8 +1,9 @@
 """Hostile input, fuzzed: generated broken workbooks never give a traceback, always exit 1 or 2
 with a report or one `Error:` line, and leave the input file byte-identical.
 
-The number of generated workbooks is COLLABSHEET_FUZZ_CASES (default 150, which keeps the suite
-within its time budget; each case is a real .xlsx run through the CLI).
+The number of generated workbooks is COLLABSHEET_FUZZ_CASES (default 1,000), split over four
+tests so that pytest-xdist can run them on both cores; each case is a real .xlsx run through
+the CLI.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from collabsheet.cli import cli
 
-CASES = int(os.environ.get("COLLABSHEET_FUZZ_CASES", "150"))
+CASES = int(os.environ.get("COLLABSHEET_FUZZ_CASES", "1000"))
+SHARDS = 4
 
 junk = st.one_of(
     st.none(), st.integers(-10**15, 10**15), st.floats(allow_nan=True, allow_infinity=True),
@@ -92,12 +94,21 @@ COMMANDS = [
 ]
 
 
-@settings(max_examples=CASES, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
-@given(data=broken_workbooks(), command=st.sampled_from(COMMANDS))
-def test_broken_workbooks(tmp_path: Path, data: bytes, command: list[str]) -> None:
-    path = tmp_path / "broken.xlsx"
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_broken_workbooks(tmp_path: Path, shard: int) -> None:
+    """One quarter of the cases; each shard draws its own workbooks."""
+
+    @settings(max_examples=-(-CASES // SHARDS), deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                     HealthCheck.data_too_large])
+    @given(data=broken_workbooks(), command=st.sampled_from(COMMANDS), salt=st.just(shard))
+    def case(data: bytes, command: list[str], salt: int) -> None:
+        check_case(tmp_path / f"broken-{salt}.xlsx", data, command)
+
+    case()
+
+
+def check_case(path: Path, data: bytes, command: list[str]) -> None:
     path.write_bytes(data)
     result = CliRunner().invoke(cli, [command[0], str(path), *command[1:]])
     assert "Traceback" not in result.output
