@@ -38,6 +38,7 @@ class Verdicts:
     office: Any = None
     sealed_changed: list[str] = field(default_factory=list)
     signals: list[Any] = field(default_factory=list)
+    people: Any = None
 
 
 def month_code(ts: pd.Series) -> pd.Series:
@@ -389,4 +390,5 @@ def evaluate(office: Office, as_of: dt.date) -> Verdicts:
         dept_name=dept_name,
         titles=dict(titles),
         moves=good_moves,
+        people=people,
     )

@@ -21,7 +21,7 @@ def first_month(v: Verdicts) -> int:
 
 def ledger(v: Verdicts, people: People | None = None) -> pd.DataFrame:
     """Columns: person, id, month (YYYY-MM), granted, sent, expired, left."""
-    people = people or People(v.staff, pd.DataFrame())
+    people = people or v.people or People(v.staff, pd.DataFrame())
     as_of_month = Period.code(v.as_of.year, v.as_of.month)
     first = first_month(v)
     months = np.arange(first, as_of_month + 1, dtype=np.int64)

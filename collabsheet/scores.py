@@ -66,8 +66,7 @@ def rank(v: Verdicts, period: Period) -> Results:
     sp = v.special
     sp_in = sp[sp["accepted"] & sp["month"].between(period.first, period.last)]
     n = len(v.staff)
-    people = People(v.staff, pd.DataFrame())
-    people.moves = v.moves
+    people: People = v.people
 
     sender = acc["sender"].to_numpy(dtype=np.int64)
     receiver = acc["receiver"].to_numpy(dtype=np.int64)
