@@ -46,10 +46,6 @@ def month_code(ts: pd.Series) -> pd.Series:
     return (ts.dt.year * 12 + ts.dt.month - 1).astype("Int64")
 
 
-def month_start(code: int) -> pd.Timestamp:
-    return pd.Timestamp(year=code // 12, month=code % 12 + 1, day=1)
-
-
 def _month_starts(months: np.ndarray) -> np.ndarray:
     """First day of each month code, as datetime64."""
     m = np.asarray(months, dtype=np.int64)

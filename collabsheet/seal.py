@@ -20,8 +20,6 @@ from .report import Violation
 from .tables import Office
 from .tabs import Column, ResultTab, Table
 
-KINDS = ("row", "month", "history")
-
 
 @dataclass(frozen=True)
 class Entry:

@@ -53,7 +53,3 @@ class ResultTab:
     charts: list[Chart] = field(default_factory=list)
     freeze: bool = True
     autofilter: bool = True
-
-    @property
-    def cell_count(self) -> int:
-        return sum(t.height * len(t.columns) + len(t.columns) for t in self.tables)

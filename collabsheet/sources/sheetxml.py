@@ -7,7 +7,6 @@ parts stay untouched); numbers and dates carry the style ids the caller put into
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,29 +50,6 @@ def text_xml(value: str) -> str:
     if _ILLEGAL.search(value):
         value = _ILLEGAL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
     return escape(value)
-
-
-def _serial(value: Any) -> float | None:
-    if hasattr(value, "to_pydatetime"):
-        value = value.to_pydatetime()
-    if isinstance(value, dt.datetime):
-        value = value.replace(tzinfo=None)
-        return float((value - _EPOCH).total_seconds() / 86400)
-    if isinstance(value, dt.date):
-        return float((value - _EPOCH.date()).days)
-    return None
-
-
-def _number(value: Any) -> str | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    if math.isnan(f) or math.isinf(f):
-        return None
-    return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
 
 
 _NEEDS_CARE = r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\s|\s$"
