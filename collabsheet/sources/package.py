@@ -354,8 +354,7 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab]) -> _Plan:
             ct_xml = _override(ct_xml, part, CT_SHEET)
         # drawings for charts
         drawing_rid = "rId1" if tab.charts else None
-        xml, placed = sheetxml.sheet_xml(tab, styles, drawing_rid)
-        replace[part] = xml.encode("utf-8")
+        replace[part], placed = sheetxml.sheet_xml(tab, styles, drawing_rid)
         if tab.charts:
             taken = (names - remove) | set(replace)
             drawing = _free_name(taken, "xl/drawings/drawing", ".xml")

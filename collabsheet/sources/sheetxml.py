@@ -15,6 +15,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..tabs import Chart, ResultTab, Table
 from .base import column_letter
@@ -52,51 +54,76 @@ def text_xml(value: str) -> str:
     return escape(value)
 
 
-_NEEDS_CARE = r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\s|\s$"
+_CARE_RE2 = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{fffe}\x{ffff}]|_x[0-9A-Fa-f]{4}_|^\s|\s$"
 
 
-def _texts(values: pd.Series) -> np.ndarray:
-    """Inline-string payloads, column at a time: one scan finds the few cells that need
-    escaping, spaces kept, or shortening; those go one by one."""
-    text = values.astype("str")
-    care = (text.str.contains(_NEEDS_CARE, regex=True) | (text.str.len() > MAX_TEXT)
-            ).fillna(False).to_numpy(dtype=bool)
-    out: np.ndarray = "<t>" + text.to_numpy(dtype=object) + "</t>"
-    for i in np.flatnonzero(care):
-        raw = str(text.iloc[i])
-        esc = text_xml(raw)
-        space = ' xml:space="preserve"' if raw != raw.strip() else ""
-        out[i] = f"<t{space}>{esc}</t>"
+def _strings(values: pd.Series) -> pa.Array:
+    """Text of each value as an Arrow string array (never null)."""
+    if isinstance(values.dtype, pd.StringDtype):
+        arr = pa.array(values.array, type=pa.large_string(), from_pandas=True)
+    else:
+        arr = pa.array(values.astype("str").to_numpy(dtype=object), type=pa.large_string(),
+                       from_pandas=True)
+    return pc.fill_null(arr, "")
+
+
+def _texts(values: pd.Series) -> pa.Array:
+    """Inline-string payloads, in Arrow compute: &, < and > escaped for all; the few cells that
+    need more (control characters, Excel's _xHHHH_ look-alikes, edge spaces, over-long text)
+    go one by one."""
+    text = _strings(values)
+    out = text
+    for raw, esc in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        out = pc.replace_substring(out, raw, esc)
+    out = _join("<t>", out, "</t>")
+    care = pc.or_(pc.match_substring_regex(text, _CARE_RE2),
+                  pc.greater(pc.utf8_length(text), MAX_TEXT))
+    if pc.any(care).as_py():
+        fixed = []
+        for raw in pc.filter(text, care).to_pylist():
+            space = ' xml:space="preserve"' if raw != raw.strip() else ""
+            fixed.append(f"<t{space}>{text_xml(raw)}</t>")
+        out = pc.replace_with_mask(out, care, pa.array(fixed, type=pa.large_string()))
     return out
 
 
-def _number_texts(num: np.ndarray) -> np.ndarray:
+def _number_texts(num: np.ndarray) -> pa.Array:
+    """Whole numbers as integers, others in their shortest round-trip form."""
     whole = np.isfinite(num) & (num == np.floor(num)) & (np.abs(num) < 1e15)
-    out = np.empty(len(num), dtype=object)
-    if whole.any():
-        out[whole] = num[whole].astype(np.int64).astype(str).astype(object)
-    if (~whole).any():
-        out[~whole] = [repr(float(x)) for x in num[~whole]]
-    return out
+    as_int = pa.array(np.where(whole, num, 0).astype(np.int64)).cast(pa.large_string())
+    if whole.all():
+        return as_int
+    as_float = pa.array(num).cast(pa.large_string())
+    return pc.if_else(pa.array(whole), as_int, as_float)
 
 
-def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool) -> np.ndarray:
-    """The <c> elements of one column, built column-wise. Cells carry no reference: each row
-    lists all its cells in order (a blank one as <c/>), which every reader accepts and which
-    keeps a cell's text independent of its row."""
+def _join(*items: str | pa.Array) -> pa.Array:
+    """Element-wise concatenation; plain strings repeat on every row."""
+    args = [pa.scalar(x, type=pa.large_string()) if isinstance(x, str) else x for x in items]
+    return pc.binary_join_element_wise(*args, pa.scalar("", type=pa.large_string()))
+
+
+def _wrap(head: str | pa.Array, body: pa.Array, tail: str) -> pa.Array:
+    return _join(head, body, tail)
+
+
+def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool) -> pa.Array:
+    """The <c> elements of one column, built column-wise in Arrow. Cells carry no reference:
+    each row lists all its cells in order (a blank one as <c/>), which every reader accepts and
+    which keeps a cell's text independent of its row."""
     n = len(values)
-    out = np.full(n, "<c/>", dtype=object)
     if n == 0:
-        return out
+        return pa.array([], type=pa.large_string())
     series = pd.Series(values) if not isinstance(values, pd.Series) else values.reset_index(
         drop=True)
     present = series.notna().to_numpy(dtype=bool)
     if series.dtype.kind not in "iufb" and "datetime" not in str(series.dtype):
         present = present & ~(series == "").fillna(False).to_numpy(dtype=bool)
     rest = present.copy()
+    pieces: list[tuple[np.ndarray, pa.Array]] = []
     if kind in ("int", "score"):
         if series.dtype.kind in "iuf":
-            num = series.to_numpy(dtype=float)
+            num = series.to_numpy(dtype=float, na_value=np.nan)
         else:
             is_num = series.map(lambda x: isinstance(x, (int, float, np.integer, np.floating))
                                 and not isinstance(x, bool), na_action="ignore")
@@ -106,25 +133,42 @@ def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool) -
         if ok.any():
             numbers = _number_texts(num[ok])
             if kind == "int":
-                out[ok] = f'<c s="{styles.link if link else styles.number}"><v>' + numbers + \
-                    "</v></c>"
+                cells = _wrap(f'<c s="{styles.link if link else styles.number}"><v>', numbers,
+                              "</v></c>")
             else:
-                whole = num[ok] == np.floor(num[ok])
-                head = np.where(whole, f'<c s="{styles.score_whole}"><v>',
-                                f'<c s="{styles.score_part}"><v>').astype(object)
-                out[ok] = head + numbers + "</v></c>"
+                whole = pa.array(num[ok] == np.floor(num[ok]))
+                head = pc.if_else(whole, f'<c s="{styles.score_whole}"><v>',
+                                  f'<c s="{styles.score_part}"><v>')
+                cells = _wrap(head.cast(pa.large_string()), numbers, "</v></c>")
+            pieces.append((ok, cells))
         rest = present & ~ok
     elif kind in ("date", "datetime"):
         stamps = pd.to_datetime(series.where(present), errors="coerce")
         ok = present & stamps.notna().to_numpy(dtype=bool)
         if ok.any():
-            serial = ((stamps[ok] - pd.Timestamp(_EPOCH)) / pd.Timedelta(days=1)).to_numpy()
+            serial = ((stamps[ok] - pd.Timestamp(_EPOCH)) / pd.Timedelta(days=1)).to_numpy(
+                dtype=float)
             date_style = styles.date if kind == "date" else styles.datetime
-            out[ok] = f'<c s="{date_style}"><v>' + _number_texts(serial) + "</v></c>"
+            pieces.append((ok, _wrap(f'<c s="{date_style}"><v>', _number_texts(serial),
+                                     "</v></c>")))
         rest = present & ~ok
     if rest.any():
         link_style = f' s="{styles.link}"' if link else ""
-        out[rest] = f'<c{link_style} t="inlineStr"><is>' + _texts(series[rest]) + "</is></c>"
+        pieces.append((rest, _wrap(f'<c{link_style} t="inlineStr"><is>',
+                                   _texts(series[rest]), "</is></c>")))
+    out = pa.repeat(pa.scalar("<c/>", type=pa.large_string()), n)
+    for where, cells in pieces:
+        out = pc.replace_with_mask(out, pa.array(where), cells)
+    return out
+
+
+def _joined(arr: pa.Array) -> bytes:
+    """All strings of a large_string array, end to end, straight from its data buffer."""
+    if len(arr) == 0:
+        return b""
+    _validity, offsets_buf, data = arr.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
+    out: bytes = data[int(offsets[0]): int(offsets[-1])].to_pybytes()
     return out
 
 
@@ -146,8 +190,10 @@ class Placed:
 
 
 def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None
-              ) -> tuple[str, list[Placed]]:
-    parts: list[str] = []
+              ) -> tuple[bytes, list[Placed]]:
+    """The worksheet part, as UTF-8 bytes: data rows are joined in Arrow, never cell by cell in
+    Python."""
+    parts: list[bytes] = []
     links: list[str] = []
     placed: list[Placed] = []
     row = 1
@@ -156,17 +202,18 @@ def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None
             row += 1
         if table.caption:
             parts.append(f'<row r="{row}"><c r="A{row}" s="{styles.caption}" t="inlineStr"><is>'
-                         f"<t>{text_xml(table.caption)}</t></is></c></row>")
+                         f"<t>{text_xml(table.caption)}</t></is></c></row>".encode())
             row += 1
-        parts.append(f'<row r="{row}">{_header_cells(table, row, styles.header)}</row>')
+        parts.append(f'<row r="{row}">{_header_cells(table, row, styles.header)}</row>'.encode())
         header_row = row
         row += 1
         first = row
         cols = [column_cells(values, col.kind, styles,
                              link=table.links is not None and j == table.link_column)
                 for j, (col, values) in enumerate(zip(table.columns, table.values, strict=True))]
-        parts.extend(f'<row r="{first + i}">{"".join(cells)}</row>'
-                     for i, cells in enumerate(zip(*cols, strict=True)))
+        if table.height:
+            numbers = pa.array(np.arange(first, first + table.height)).cast(pa.large_string())
+            parts.append(_joined(_join('<row r="', numbers, '">', *cols, "</row>")))
         if table.links is not None:
             letter = column_letter(table.link_column)
             for i, target in enumerate(table.links):
@@ -204,8 +251,8 @@ def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None
                 'fitToHeight="0"/>')
     if drawing_rid:
         tail.append(f'<drawing r:id="{drawing_rid}"/>')
-    body = "".join(head) + "<sheetData>" + "".join(parts) + "</sheetData>" + "".join(tail) + \
-        "</worksheet>"
+    body = b"".join([("".join(head) + "<sheetData>").encode(), *parts,
+                     ("</sheetData>" + "".join(tail) + "</worksheet>").encode()])
     return body, placed
 
 
