@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import schemas
 from .labels import norm
@@ -53,6 +55,36 @@ def _month_starts(months: np.ndarray) -> np.ndarray:
     return ((years - 1970) * 12 + m % 12).astype("datetime64[M]").astype("datetime64[ns]")
 
 
+def _arrow(keys: pd.Series) -> pa.Array:
+    """A text column as one Arrow large_string array (nulls kept)."""
+    arr = pa.array(keys.astype("str").array if not isinstance(keys.dtype, pd.StringDtype)
+                   else keys.array, type=pa.large_string(), from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+
+
+def _is_in(arr: pa.Array, value_set: pa.Array) -> np.ndarray:
+    if not len(value_set):
+        return np.zeros(len(arr), dtype=bool)
+    out: np.ndarray = pc.is_in(arr, value_set=value_set).to_numpy(zero_copy_only=False)
+    return out
+
+
+@dataclass
+class _KeyTable:
+    """Unique keys and the staff position of each."""
+
+    keys: pa.Array
+    positions: np.ndarray
+
+    def find(self, arr: pa.Array) -> np.ndarray:
+        """Staff position of each key, -1 where it is not one of ours."""
+        if not len(self.keys):
+            return np.full(len(arr), -1, dtype=np.int64)
+        hit = pc.fill_null(pc.index_in(arr, value_set=self.keys), -1).to_numpy(
+            zero_copy_only=False).astype(np.int64)
+        return np.where(hit >= 0, self.positions[hit], -1)
+
+
 class People:
     """The Staff tab as lookups: key -> person position, and who is on the staff when."""
 
@@ -67,29 +99,25 @@ class People:
         self.moves = moves
 
     @staticmethod
-    def _lookup(keys: pd.Series) -> tuple[pd.Series, pd.Index, pd.Index]:
+    def _lookup(keys: pd.Series) -> tuple[pd.Series, _KeyTable, pa.Array]:
         counts = keys.value_counts()
         per_row = keys.map(counts)
         unique = keys[keys.notna() & (per_row == 1)]
-        by_key = pd.Series(unique.index.to_numpy(dtype=np.int64),
-                           index=pd.Index(unique.to_numpy(dtype=object)))
-        return per_row, by_key, pd.Index(counts[counts > 1].index.to_numpy(dtype=object))
+        table = _KeyTable(_arrow(unique), unique.index.to_numpy(dtype=np.int64))
+        return per_row, table, _arrow(pd.Series(counts[counts > 1].index, dtype="str"))
 
     def resolve(self, keys: pd.Series) -> tuple[pd.Series, pd.Series]:
-        """Person positions (NA when unresolved) and a status: ok, blank, unknown, ambiguous."""
-        is_email = keys.str.contains("@", regex=False).fillna(False).to_numpy(dtype=bool)
-        values = keys.to_numpy(dtype=object)
-        pos = np.full(len(keys), -1, dtype=np.int64)
-        amb = np.zeros(len(keys), dtype=bool)
-        for mask, table, ambiguous in ((~is_email, self.by_id, self.ambiguous_ids),
-                                       (is_email, self.by_email, self.ambiguous_emails)):
-            if mask.any():
-                hit = table.index.get_indexer(values[mask])
-                pos[mask] = np.where(hit >= 0, table.to_numpy()[hit], -1)
-                if len(ambiguous):
-                    amb[mask] = ambiguous.get_indexer(values[mask]) >= 0
+        """Person positions (NA when unresolved) and a status: ok, blank, unknown, ambiguous.
+
+        Lookups are Arrow hash joins: a million keys take a fraction of a second."""
+        arr = _arrow(keys)
+        is_email = pc.fill_null(pc.match_substring(arr, "@"), False).to_numpy(
+            zero_copy_only=False)
+        pos = np.where(is_email, self.by_email.find(arr), self.by_id.find(arr))
+        amb_set = np.where(is_email, _is_in(arr, self.ambiguous_emails),
+                           _is_in(arr, self.ambiguous_ids))
         found = pd.Series(pd.arrays.IntegerArray(pos, pos < 0), index=keys.index)
-        status = np.where(pos >= 0, "ok", np.where(amb, "ambiguous", "unknown")).astype(object)
+        status = np.where(pos >= 0, "ok", np.where(amb_set, "ambiguous", "unknown")).astype(object)
         status[keys.isna().to_numpy()] = "blank"
         return found, pd.Series(status, index=keys.index)
 

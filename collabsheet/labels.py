@@ -167,6 +167,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "specials": ("Special awards", "특별 포인트"),
     "helped_by": ("Helped by (receiver's department)", "도운 부서(받은 쪽)"),
     "helped": ("Helped (sender's department)", "도움받은 부서(보낸 쪽)"),
+    "top_of": ("top {shown:,} of {total:,} pairs", "상위 {shown:,}쌍 / 전체 {total:,}쌍"),
 }
 
 

@@ -29,7 +29,7 @@ def ledger(v: Verdicts, people: People | None = None) -> pd.DataFrame:
     person = np.repeat(np.arange(n, dtype=np.int64), len(months))
     month = np.tile(months, n)
     granted = people.grants(person, month, v.rules) if len(person) else np.array([], np.int64)
-    acc = v.log[v.log["accepted"]]
+    acc = v.log.loc[v.log["accepted"], ["sender", "month", "points"]]
     sent_by = acc.groupby([acc["sender"].astype(np.int64), acc["month"].astype(np.int64)]
                           )["points"].sum()
     key = pd.MultiIndex.from_arrays([person, month])

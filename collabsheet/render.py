@@ -177,10 +177,19 @@ def commendations_tab(res: Results, lang: str) -> ResultTab:
                      freeze=False, autofilter=False)
 
 
+FLOW_ROWS = 1000
+
+
 def summary_tab(res: Results, lang: str) -> ResultTab:
+    """Monthly figures, then who helps whom: the strongest department pairs only, since 400
+    departments make 160,000 pairs that nobody reads (all of them are in ``Results.flows``)."""
     s = res.summary
     months = [word("total", lang) if m == TOTAL else m for m in s["month"]]
-    f = res.flows
+    f = res.flows.head(FLOW_ROWS)
+    flow_caption = word("helped_by", lang) + " → " + word("helped", lang)
+    if len(res.flows) > FLOW_ROWS:
+        flow_caption += " (" + word("top_of", lang).format(shown=FLOW_ROWS,
+                                                            total=len(res.flows)) + ")"
     tables = [
         Table(columns=[Column(word("month", lang), "text", 10),
                        Column(word("collaborations", lang), "int", 14),
@@ -192,7 +201,7 @@ def summary_tab(res: Results, lang: str) -> ResultTab:
               values=[months, s["collaborations"].to_numpy(), s["points"].to_numpy(),
                       s["senders"].to_numpy(), s["receivers"].to_numpy(),
                       s["rejected"].to_numpy(), s["specials"].to_numpy()]),
-        Table(caption=word("helped_by", lang) + " → " + word("helped", lang),
+        Table(caption=flow_caption,
               columns=[Column(word("helped_by", lang), "text", 30),
                        Column(word("helped", lang), "text", 30),
                        Column(word("collaborations", lang), "int", 14),

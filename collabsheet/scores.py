@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .engine import People, Verdicts
 from .periods import Period
@@ -62,7 +64,8 @@ def rank(v: Verdicts, period: Period) -> Results:
     scale, (rw, sw) = _scale(rules.received_weight, rules.sent_weight)
     log = v.log
     in_period = log["accepted"] & log["month"].between(period.first, period.last)
-    acc = log[in_period]
+    acc = log.loc[in_period, ["month", "sender", "receiver", "points", "sender_dept",
+                              "receiver_dept"]]
     sp = v.special
     sp_in = sp[sp["accepted"] & sp["month"].between(period.first, period.last)]
     n = len(v.staff)
@@ -84,7 +87,8 @@ def rank(v: Verdicts, period: Period) -> Results:
     end = min(pd.Timestamp(year=period.last // 12, month=period.last % 12 + 1, day=1)
               + pd.offsets.MonthEnd(0), pd.Timestamp(v.as_of))
     person_idx = pd.Series(np.arange(n), dtype="Int64")
-    dept_now = people.department_on(person_idx, pd.Series([end] * n, dtype="datetime64[ns]"))
+    dept_now = people.department_on(person_idx, pd.Series(
+        np.full(n, np.datetime64(end.to_datetime64(), "ns"))))
     dept_name = [v.dept_name.get(k, k) if isinstance(k, str) else None for k in dept_now]
     active = (sends + receipts + (special > 0)) > 0
     takes = v.staff["takes_part"].fillna(True).to_numpy(dtype=bool)
@@ -104,18 +108,26 @@ def rank(v: Verdicts, period: Period) -> Results:
     dkeys = list(v.dept_name)
     d = len(dkeys)
 
-    index = pd.Index(dkeys, dtype=object)
+    known = set(dkeys)
+    every = dkeys + sorted({k for k in people.base_dept if isinstance(k, str) and k not in known})
+    value_set = pa.array(every, type=pa.large_string())
 
-    def by_dept(keys: pd.Series, weights: np.ndarray) -> np.ndarray:
-        idx = index.get_indexer(keys.to_numpy(dtype=object))
-        ok = idx >= 0
+    def dept_index(keys: pd.Series) -> np.ndarray:
+        arr = pa.array(keys.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+        found: np.ndarray = pc.fill_null(pc.index_in(arr, value_set=value_set), -1).to_numpy(
+            zero_copy_only=False)
+        return found
+
+    def by_dept(idx: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        ok = (idx >= 0) & (idx < d)
         return np.bincount(idx[ok], weights=weights[ok], minlength=d).astype(np.int64)
 
-    d_received = by_dept(acc["receiver_dept"], pts)
-    d_sent = by_dept(acc["sender_dept"], pts)
-    d_special = by_dept(sp_in["department"], sp_in["award"].to_numpy(dtype=np.int64))
+    recv_idx, send_idx = dept_index(acc["receiver_dept"]), dept_index(acc["sender_dept"])
+    d_received = by_dept(recv_idx, pts)
+    d_sent = by_dept(send_idx, pts)
+    d_special = by_dept(dept_index(sp_in["department"]), sp_in["award"].to_numpy(dtype=np.int64))
     ones = np.ones(len(acc), dtype=np.int64)
-    d_collab = by_dept(acc["receiver_dept"], ones) + by_dept(acc["sender_dept"], ones)
+    d_collab = by_dept(recv_idx, ones) + by_dept(send_idx, ones)
     members = pd.Series(dept_now.to_numpy(dtype=object)[keep]).value_counts()
     depts = pd.DataFrame({
         "dept_key": dkeys, "department": [v.dept_name[k] for k in dkeys],
@@ -138,7 +150,8 @@ def rank(v: Verdicts, period: Period) -> Results:
     return Results(
         period=period, scale=scale, people=ppl, departments=depts,
         commended_people=commended_people, commended_departments=commended_depts,
-        summary=_summary(v, period, acc, sp_in), flows=_flows(v, acc), groups=groups,
+        summary=_summary(v, period, acc, sp_in), flows=_flows(v, every, recv_idx, send_idx, pts),
+        groups=groups,
     )
 
 
@@ -146,7 +159,8 @@ def _summary(v: Verdicts, period: Period, acc: pd.DataFrame, sp_in: pd.DataFrame
              ) -> pd.DataFrame:
     """Per month and for the period: the figures an office reports."""
     log = v.log
-    rejected = log[~log["accepted"] & log["month"].between(period.first, period.last)]
+    rejected = log.loc[~log["accepted"] & log["month"].between(period.first, period.last),
+                       ["month"]]
     rows = []
     start = v.rules.start
     first = Period.code(start.year, start.month) if start else period.first
@@ -163,15 +177,18 @@ def _summary(v: Verdicts, period: Period, acc: pd.DataFrame, sp_in: pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def _flows(v: Verdicts, acc: pd.DataFrame) -> pd.DataFrame:
-    """Who helps whom: receiver's department (helped) to sender's department (thanked)."""
-    if not len(acc):
-        return pd.DataFrame(columns=["helper", "helped", "collaborations", "points"])
-    g = acc.groupby(["receiver_dept", "sender_dept"])["points"].agg(["size", "sum"]).reset_index()
-    g.columns = ["helper", "helped", "collaborations", "points"]
-    g["helper"] = g["helper"].map(lambda k: v.dept_name.get(k, k))
-    g["helped"] = g["helped"].map(lambda k: v.dept_name.get(k, k))
-    g["points"] = g["points"].astype(np.int64)
+def _flows(v: Verdicts, keys: list[str], helper: np.ndarray, helped: np.ndarray,
+           points: np.ndarray) -> pd.DataFrame:
+    """Who helps whom: receiver's department (helper) to sender's department (helped), counted
+    on department positions so a million rows cost a few array operations."""
+    ok = (helper >= 0) & (helped >= 0)
+    k = len(keys)
+    used, inverse = np.unique(helper[ok].astype(np.int64) * k + helped[ok], return_inverse=True)
+    size = np.bincount(inverse, minlength=len(used)).astype(np.int64)
+    total = np.bincount(inverse, weights=points[ok], minlength=len(used)).astype(np.int64)
+    names = np.array([v.dept_name.get(key, key) for key in keys], dtype=object)
+    g = pd.DataFrame({"helper": names[used // k], "helped": names[used % k],
+                      "collaborations": size, "points": total})
     return g.sort_values(["points", "collaborations", "helper", "helped"],
                          ascending=[False, False, True, True], kind="stable"
                          ).reset_index(drop=True)

@@ -24,7 +24,8 @@ class Signal:
 
 
 def find_signals(v: Verdicts) -> list[Signal]:
-    acc = v.log[v.log["accepted"]]
+    acc = v.log.loc[v.log["accepted"], ["month", "sender", "receiver", "points", "row",
+                                         "message"]]
     if not len(acc):
         return []
     rules = v.rules

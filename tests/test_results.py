@@ -122,8 +122,24 @@ def test_summary(office):
         {"month": "total", "collaborations": 4, "points": 155, "senders": 4, "receivers": 2,
          "rejected": 1, "specials": 1},
     ]
-    assert res.flows.iloc[0].to_dict() == {"helper": "Finance", "helped": "Planning",
-                                           "collaborations": 1, "points": 100}
+    assert res.flows.to_dict("records") == [
+        {"helper": "Finance", "helped": "Planning", "collaborations": 1, "points": 100},
+        {"helper": "Planning", "helped": "Support A", "collaborations": 1, "points": 25},
+        {"helper": "Planning", "helped": "Finance", "collaborations": 1, "points": 20},
+        {"helper": "Planning", "helped": "Support B", "collaborations": 1, "points": 10},
+    ]
+
+
+def test_summary_tab_shows_the_strongest_flows_only(office, monkeypatch):
+    from collabsheet import render
+
+    monkeypatch.setattr(render, "FLOW_ROWS", 2)
+    collabsheet.rank(office, "2025-04", as_of=D(2025, 5, 10), write=True)
+    ws = openpyxl.load_workbook(office)["Summary"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5, max_col=4)]
+    assert rows[0][0] == ("Helped by (receiver's department) → Helped (sender's department) "
+                          "(top 2 of 4 pairs)")
+    assert rows[2:] == [["Finance", "Planning", 1, 100], ["Planning", "Support A", 1, 25]]
 
 
 @pytest.mark.parametrize("text,first,last", [
