@@ -254,7 +254,7 @@ def load_office(source: Source) -> Office:
             )
         found["log"] = title
         if title not in raws:
-            raws.update(source.read_tabs([title]))
+            raws = {**raws, **source.read_tabs([title])}
     for spec in INPUT_TABS:
         if spec.required and spec.key not in found:
             raise TabError(

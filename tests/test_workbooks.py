@@ -200,3 +200,51 @@ def test_log_header_only_is_valid(make_book):
 
 def test_sheet_header_constant():
     assert LOG_HEADER == ["Date", "From", "To", "Points", "Message"]
+
+
+def _raw_tabs(path: Path) -> dict[str, tuple[object, ...]]:
+    from collabsheet.sources.xlsx import XlsxSource
+
+    source = XlsxSource(path)
+    titles = source.tab_titles()
+    tabs = source.read_tabs(titles)
+    return {t: (tabs[t].header, tabs[t].letters, [list(c) for c in tabs[t].columns],
+                tabs[t].rows.tolist(), tabs[t].merged) for t in titles}
+
+
+def test_the_largest_tab_read_in_a_second_process_reads_the_same(make_book, monkeypatch,
+                                                                  tmp_path):
+    from collabsheet.sources import xlsx
+
+    path = make_book([
+        ["#REF!", "E1", "E2", 10, "error in date"], [], [45749, " E1 ", "E2", "30", "serial"],
+        [D(2025, 4, 2), "E1", "#N/A", "#DIV/0!", "errors"], [None, "E1", "E4", 10, "merged"],
+        *[[D(2025, 4, 3), "E2", "E1", 1, f"filler {i}"] for i in range(40)]])
+    wb = openpyxl.load_workbook(path)
+    wb["Log"].merge_cells("A5:A6")
+    wb.save(path)
+    in_process = _raw_tabs(path)
+    monkeypatch.setattr(xlsx, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(xlsx.tempfile, "tempdir", str(tmp_path))
+    assert xlsx.XlsxSource(path)._largest(["Staff", "Log"]) == "Log"
+    assert _raw_tabs(path) == in_process
+    assert in_process["Log"][4] == ["A5:A6"]
+    assert not list(tmp_path.glob("collabsheet-*.arrow"))
+    assert check(path).stats.rows == 44
+
+
+def test_second_process_failure_is_one_clear_error(make_book, monkeypatch, tmp_path):
+    from collabsheet.sources import xlsx
+
+    path = make_book([[D(2025, 4, 2), "E1", "E2", 10, "ok"]])
+    monkeypatch.setattr(xlsx, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(xlsx.tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(xlsx, "_CHILD", "import json; print(json.dumps({'error': 'boom'}))")
+    with pytest.raises(collabsheet.SourceError, match=r"^office.xlsx: tab 'Staff' cannot be "
+                       r"read \(boom\)$"):
+        collabsheet.validate(path, as_of=D(2025, 5, 1))
+    monkeypatch.setattr(xlsx, "_CHILD", "import sys; sys.exit('killed')")
+    with pytest.raises(collabsheet.SourceError, match=r"^office.xlsx: tab 'Staff' cannot be "
+                       r"read \(killed\)$"):
+        collabsheet.validate(path, as_of=D(2025, 5, 1))
+    assert not list(tmp_path.glob("collabsheet-*.arrow"))

@@ -5,6 +5,7 @@ A backend knows cells and files, never a rule; the rule engine never knows which
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -67,7 +68,10 @@ class Source(Protocol):
 
     def tab_titles(self) -> list[str]: ...
 
-    def read_tabs(self, titles: list[str]) -> dict[str, RawTab]: ...
+    def read_tabs(self, titles: list[str]) -> Mapping[str, RawTab]:
+        """The tabs by title; a backend may finish reading a large one only when it is looked
+        up, so callers should look up the small tabs first."""
+        ...
 
     def write_tabs(self, tabs: list[ResultTab]) -> None:
         """Replace each of ``tabs`` whole (its earlier version in either language included);

@@ -3,13 +3,20 @@ the office's parts (see ``package``), replacing the file atomically."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import subprocess
+import sys
+import tempfile
+import weakref
 import zipfile
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..errors import SourceError
 from ..tabs import ResultTab
@@ -58,9 +65,9 @@ def _split_ref(ref: str) -> tuple[int, int]:
     return int(m.group(2)) - 1, col - 1
 
 
-def _fill_merged(columns: list[pd.Series], infos: list[object], merged: list[str]) -> None:
+def _fill_merged(columns: list[pd.Series], indexes: list[int], merged: list[str]) -> None:
     """Every cell of a merged range shows the top-left value, as a person sees it."""
-    pos = {getattr(info, "absolute_index", i): i for i, info in enumerate(infos)}
+    pos = {absolute: i for i, absolute in enumerate(indexes)}
     for ref in merged:
         a, b = ref.split(":")
         (r0, c0), (r1, c1) = _split_ref(a), _split_ref(b)
@@ -84,6 +91,94 @@ def _short(exc: BaseException) -> str:
     return text[0][:200] if text else type(exc).__name__
 
 
+PARALLEL_BYTES = 32 << 20
+
+_CHILD = """
+import json, sys
+import fastexcel, pyarrow as pa
+path, title, out = sys.argv[1:4]
+try:
+    sheet = fastexcel.read_excel(path).load_sheet_by_name(
+        title, header_row=None, skip_rows=0, dtypes="string")
+    batch, errs = sheet.to_arrow_with_errors()
+    indexes = [getattr(c, "absolute_index", i) for i, c in enumerate(sheet.available_columns())]
+    with pa.OSFile(out, "wb") as f, pa.ipc.new_file(f, batch.schema) as w:
+        w.write_batch(batch)
+    errors = [[e.position[0], e.position[1], str(e.detail)]
+              for e in (errs.errors if errs is not None else [])]
+    print(json.dumps({"indexes": indexes, "errors": errors}))
+except Exception as exc:
+    print(json.dumps({"error": str(exc)}))
+"""
+
+
+class _ChildRead:
+    """One tab parsed by fastexcel in a fresh Python process, handed back as an Arrow file."""
+
+    def __init__(self, path: Path, title: str):
+        self.title = title
+        fd, out = tempfile.mkstemp(prefix="collabsheet-", suffix=".arrow")
+        os.close(fd)
+        self.out = Path(out)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, str(path), title, out],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        self._finalizer = weakref.finalize(self, _stop, self.proc, self.out)
+
+    def result(self, name: str) -> tuple[pa.RecordBatch, list[tuple[int, int, str]], list[int]]:
+        stdout, stderr = self.proc.communicate()
+        try:
+            answer = json.loads(stdout.decode("utf-8").strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            detail = stderr.decode("utf-8", "replace").strip().splitlines()
+            raise SourceError(f"{name}: tab {self.title!r} cannot be read "
+                              f"({detail[-1] if detail else 'the reader stopped'})") from None
+        if "error" in answer:
+            raise SourceError(f"{name}: tab {self.title!r} cannot be read "
+                              f"({_short(RuntimeError(answer['error']))})")
+        with pa.OSFile(str(self.out), "rb") as f:
+            table = pa.ipc.open_file(f).read_all()
+        batch = table.combine_chunks().to_batches()[0] if table.num_rows else \
+            pa.RecordBatch.from_pylist([], schema=table.schema)
+        errors = [(int(r), int(c), str(d)) for r, c, d in answer["errors"]]
+        return batch, errors, [int(i) for i in answer["indexes"]]
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+def _stop(proc: subprocess.Popen[bytes], out: Path) -> None:
+    """Stop the reader if it still runs and remove its file; also runs when a read is dropped
+    unfinished (an error before the tab was looked up)."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.communicate()
+    out.unlink(missing_ok=True)
+
+
+class _Tabs(Mapping[str, RawTab]):
+    """Tabs read already, plus one whose read finishes on first lookup."""
+
+    def __init__(self, titles: list[str], ready: dict[str, RawTab], pending: str,
+                 collect: Callable[[], RawTab]):
+        self._titles = list(titles)
+        self._ready = ready
+        self._pending: str | None = pending
+        self._collect = collect
+
+    def __getitem__(self, title: str) -> RawTab:
+        if title == self._pending:
+            self._ready[title] = self._collect()
+            self._pending = None
+        return self._ready[title]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._titles)
+
+    def __len__(self) -> int:
+        return len(self._titles)
+
+
 class XlsxSource:
     """An .xlsx file on disk."""
 
@@ -96,32 +191,71 @@ class XlsxSource:
     def tab_titles(self) -> list[str]:
         return list(self._reader.sheet_names)
 
-    def read_tabs(self, titles: list[str]) -> dict[str, RawTab]:
-        return {t: self._read(t) for t in titles}
+    def read_tabs(self, titles: list[str]) -> Mapping[str, RawTab]:
+        """The largest tab is parsed in a second process while this one reads and converts the
+        rest (the calamine parse holds the GIL, so a thread would not overlap it); it is
+        collected when first looked up."""
+        big = self._largest(titles)
+        if big is None:
+            return {t: self._read(t) for t in titles}
+        child = _ChildRead(self.path, big)
+        try:
+            ready = {t: self._read(t) for t in titles if t != big}
+        except BaseException:
+            child.close()
+            raise
+
+        def collect() -> RawTab:
+            try:
+                merged = self._merged(big)
+                batch, errors, indexes = child.result(self.name)
+                return self._finish(big, batch, errors, indexes, merged)
+            finally:
+                child.close()
+
+        return _Tabs(titles, ready, big, collect)
+
+    def _largest(self, titles: list[str]) -> str | None:
+        """The one tab worth a second process, if any (its sheet XML is over PARALLEL_BYTES)."""
+        from .package import sheet_parts
+
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                parts = sheet_parts(zf)
+                sizes = {t: zf.getinfo(parts[t]).file_size for t in titles if t in parts}
+        except (KeyError, ValueError, zipfile.BadZipFile, OSError):
+            return None
+        if not sizes:
+            return None
+        title = max(sizes, key=lambda t: sizes[t])
+        return title if sizes[title] >= PARALLEL_BYTES else None
 
     def _read(self, title: str) -> RawTab:
         try:
             sheet = self._reader.load_sheet_by_name(
                 title, header_row=None, skip_rows=0, dtypes="string")
             batch, cell_errors = sheet.to_arrow_with_errors()
-            infos = sheet.available_columns()
+            indexes = [getattr(info, "absolute_index", i)
+                       for i, info in enumerate(sheet.available_columns())]
         except Exception as exc:
             raise SourceError(f"{self.name}: tab {title!r} cannot be read ({_short(exc)})") from exc
+        errors = [(e.position[0], e.position[1], str(e.detail))
+                  for e in (cell_errors.errors if cell_errors is not None else [])]
+        return self._finish(title, batch, errors, indexes, self._merged(title))
+
+    def _finish(self, title: str, batch: pa.RecordBatch, errors: list[tuple[int, int, str]],
+                indexes: list[int], merged: list[str]) -> RawTab:
         columns = [pd.Series(batch.column(i).to_pandas(), dtype="str")
                    for i in range(batch.num_columns)]
-        letters = [column_letter(getattr(info, "absolute_index", i))
-                   for i, info in enumerate(infos)]
-        if cell_errors is not None and cell_errors.errors:
-            for err in cell_errors.errors:
-                r, c = err.position
-                if c < len(columns):
-                    columns[c] = columns[c].copy()
-                    columns[c].iloc[r] = error_text(str(err.detail))
+        letters = [column_letter(i) for i in indexes]
+        for r, c, detail in errors:
+            if c < len(columns):
+                columns[c] = columns[c].copy()
+                columns[c].iloc[r] = error_text(detail)
         if not columns or len(columns[0]) == 0:
             return RawTab(title, [], [], [], np.array([], dtype=np.int64))
-        merged = self._merged(title)
         if merged:
-            _fill_merged(columns, infos, merged)
+            _fill_merged(columns, indexes, merged)
         header = [None if pd.isna(c.iloc[0]) else str(c.iloc[0]) for c in columns]
         body = [c.iloc[1:].reset_index(drop=True) for c in columns]
         body, rows = drop_blank_rows(body, first_row=2)
