@@ -85,6 +85,9 @@ class _KeyTable:
         return np.where(hit >= 0, self.positions[hit], -1)
 
 
+_STATUSES = ["ok", "blank", "unknown", "ambiguous"]
+
+
 class People:
     """The Staff tab as lookups: key -> person position, and who is on the staff when."""
 
@@ -113,12 +116,16 @@ class People:
         arr = _arrow(keys)
         is_email = pc.fill_null(pc.match_substring(arr, "@"), False).to_numpy(
             zero_copy_only=False)
-        pos = np.where(is_email, self.by_email.find(arr), self.by_id.find(arr))
-        amb_set = np.where(is_email, _is_in(arr, self.ambiguous_emails),
-                           _is_in(arr, self.ambiguous_ids))
+        pos = self.by_id.find(arr)
+        amb_set = _is_in(arr, self.ambiguous_ids)
+        if is_email.any():
+            emails = arr.filter(pa.array(is_email))
+            pos[is_email] = self.by_email.find(emails)
+            amb_set[is_email] = _is_in(emails, self.ambiguous_emails)
         found = pd.Series(pd.arrays.IntegerArray(pos, pos < 0), index=keys.index)
-        status = np.where(pos >= 0, "ok", np.where(amb_set, "ambiguous", "unknown")).astype(object)
-        status[keys.isna().to_numpy()] = "blank"
+        codes = np.where(pos >= 0, 0, np.where(amb_set, 3, 2)).astype(np.int8)
+        codes[pc.is_null(arr).to_numpy(zero_copy_only=False)] = 1
+        status = pd.Categorical.from_codes(codes, categories=_STATUSES)
         return found, pd.Series(status, index=keys.index)
 
     def on_staff(self, person: pd.Series, day: pd.Series) -> pd.Series:
@@ -143,8 +150,10 @@ class People:
         out[known] = self.base_dept[p]
         mv = self.moves
         if len(mv):
-            left = pd.DataFrame({"person": p, "day": day[known].to_numpy(dtype="datetime64[ns]"),
-                                 "pos": np.flatnonzero(known.to_numpy())})
+            moved = np.isin(p, mv["person"].to_numpy(dtype=np.int64))
+            left = pd.DataFrame({"person": p[moved],
+                                 "day": day[known].to_numpy(dtype="datetime64[ns]")[moved],
+                                 "pos": np.flatnonzero(known.to_numpy())[moved]})
             left = left[left["day"].notna()]
             right = mv[["person", "date", "dept_key"]].sort_values("date", kind="stable")
             merged = pd.merge_asof(left.sort_values("day", kind="stable"), right,
@@ -241,20 +250,33 @@ def _order_checks(log: pd.DataFrame, people: People, rules: Rules) -> None:
 
 
 def _duplicates(log: pd.DataFrame, minutes: int) -> pd.Series:
-    """Sheet row of an earlier identical send within ``minutes``; NA where there is none."""
-    out = pd.Series(pd.NA, index=log.index, dtype="Int64")
-    ok = log["sender"].notna() & log["receiver"].notna() & log["when"].notna()
-    if not ok.any() or minutes <= 0:
-        return out
-    sub = log.loc[ok, ["when", "row", "sender", "receiver", "points", "message"]].copy()
-    sub["message"] = sub["message"].fillna("")
-    sub = sub.sort_values(["when", "row"], kind="stable")
-    keys = ["sender", "receiver", "points", "message"]
-    prev_when = sub.groupby(keys, sort=False, dropna=False)["when"].shift()
-    prev_row = sub.groupby(keys, sort=False, dropna=False)["row"].shift()
-    hit = prev_when.notna() & (sub["when"] - prev_when <= pd.Timedelta(minutes=minutes))
-    out.loc[sub.index[hit.to_numpy()]] = prev_row[hit].astype("int64").to_numpy()
-    return out
+    """Sheet row of an earlier identical send within ``minutes``; NA where there is none.
+
+    Identical means same sender, receiver, points and message; rows are sorted by those, then
+    time and sheet row, so each row's predecessor in its group sits just before it."""
+    n = len(log)
+    ok = (log["sender"].notna() & log["receiver"].notna() & log["when"].notna()).to_numpy()
+    values = np.zeros(n, dtype=np.int64)
+    missing = np.ones(n, dtype=bool)
+    if ok.any() and minutes > 0:
+        idx = np.flatnonzero(ok)
+        pair = (log["sender"].to_numpy(dtype=np.int64, na_value=0)[idx] * (n + 1)
+                + log["receiver"].to_numpy(dtype=np.int64, na_value=0)[idx])
+        points, _ = pd.factorize(log["points"].iloc[idx])
+        message, uniques = pd.factorize(log["message"].iloc[idx].fillna(""))
+        content = points.astype(np.int64) * (len(uniques) + 1) + message
+        when = log["when"].to_numpy(dtype="datetime64[ns]")[idx].astype(np.int64)
+        row = log["row"].to_numpy(dtype=np.int64)[idx]
+        order = np.lexsort((row, when, content, pair))
+        pair, content, when, row = pair[order], content[order], when[order], row[order]
+        same = np.zeros(len(idx), dtype=bool)
+        same[1:] = (pair[1:] == pair[:-1]) & (content[1:] == content[:-1]) & (
+            when[1:] - when[:-1] <= minutes * 60 * 10**9)
+        hit = np.flatnonzero(same)
+        target = idx[order][hit]
+        values[target] = row[hit - 1]
+        missing[target] = False
+    return pd.Series(pd.arrays.IntegerArray(values, missing), index=log.index)
 
 
 _SPLIT = re.compile(r"\s*[,;，、/·\n]\s*")

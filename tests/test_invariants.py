@@ -119,3 +119,42 @@ def test_hostile_log_cells_never_traceback(tmp_path, rows):
     assert result.exit_code in (0, 1), result.output
     assert "Traceback" not in result.output
     assert path.read_bytes() == before
+
+
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 1), st.integers(0, 2),
+                          st.sampled_from([10.0, float("nan")]),
+                          st.sampled_from(["hi", "", None]), st.booleans()),
+                min_size=2, max_size=12),
+       st.integers(0, 3))
+@settings(max_examples=150, deadline=None)
+def test_duplicates_match_a_plain_scan(rows, minutes):
+    """Each row points at the latest earlier identical send (time, then sheet order) when it is
+    at most ``minutes`` older."""
+    import numpy as np
+    import pandas as pd
+
+    from collabsheet.engine import _duplicates
+
+    start = pd.Timestamp("2025-04-01 09:00")
+    log = pd.DataFrame({
+        "row": np.arange(2, len(rows) + 2, dtype=np.int64),
+        "when": pd.Series([pd.NaT if not dated else start + pd.Timedelta(minutes=m)
+                           for m, _, _, _, _, dated in rows], dtype="datetime64[ns]"),
+        "sender": pd.array([s for _, s, _, _, _, _ in rows], dtype="Int64"),
+        "receiver": pd.array([r if r != 2 else None for _, _, r, _, _, _ in rows],
+                             dtype="Int64"),
+        "points": [p for _, _, _, p, _, _ in rows],
+        "message": pd.Series([m for *_, m, _ in rows], dtype="str"),
+    })
+    got = [None if x is pd.NA else int(x) for x in _duplicates(log, minutes).tolist()]
+    expected: list[object] = []
+    for i, (m, s, r, p, msg, dated) in enumerate(rows):
+        best = None
+        if dated and r != 2 and minutes > 0:
+            for j, (m2, s2, r2, p2, msg2, dated2) in enumerate(rows):
+                same_points = p == p2 or (np.isnan(p) and np.isnan(p2))
+                if (dated2 and (s2, r2) == (s, r) and same_points and (msg or "") == (msg2 or "")
+                        and (m2, j) < (m, i) and (best is None or (m2, j) > best)):
+                    best = (m2, j)
+        expected.append(best[1] + 2 if best is not None and m - best[0] <= minutes else None)
+    assert got == expected
