@@ -389,15 +389,17 @@ def evaluate(office: Office, as_of: dt.date) -> Verdicts:
     log["same_department"] = same
     row_rules = schemas.log_rules(rules, as_of)
     pre = np.ones(len(log), dtype=bool)
+    known: dict[str, np.ndarray] = {}
     for rule in row_rules:
         if rule.id in ("pair-limit", "allowance", "duplicate"):
             continue
-        pre[schemas.failing(rule, log)] = False
+        known[schemas.rule_key(rule)] = schemas.failing(rule, log)
+        pre[known[schemas.rule_key(rule)]] = False
     log["pre_valid"] = pre
     _order_checks(log, people, rules)
     log["duplicate_of"] = _duplicates(log, rules.duplicate_minutes)
     v, failed = schemas.run_rules(row_rules, log, titles["log"], office.headers["log"], ctx,
-                                  columns=schemas.LOG_MESSAGE_COLUMNS)
+                                  columns=schemas.LOG_MESSAGE_COLUMNS, known=known)
     violations += v
     warned = failed.get("duplicate:duplicate_of", np.array([], dtype=np.int64))
 

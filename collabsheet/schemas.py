@@ -354,6 +354,10 @@ def schema(rules_: list[RowRule], name: str) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, checks=wide, name=name)
 
 
+def rule_key(rule: RowRule) -> str:
+    return f"{rule.id}:{rule.column}"
+
+
 def failing(rule: RowRule, frame: pd.DataFrame) -> np.ndarray:
     """Positions of the rows that break ``rule``."""
     if len(frame) == 0:
@@ -362,9 +366,11 @@ def failing(rule: RowRule, frame: pd.DataFrame) -> np.ndarray:
     out = rule.check()(target).check_output
     if isinstance(out, pd.DataFrame):
         out = out.all(axis=1)
-    ok = pd.Series(True, index=frame.index)
-    ok.loc[out.index] = out.fillna(True).astype(bool)
-    return np.flatnonzero(~ok.to_numpy())
+    passed = out.fillna(True).to_numpy(dtype=bool)
+    if out.index.equals(frame.index):
+        return np.flatnonzero(~passed)
+    where = frame.index.get_indexer(out.index[~passed])
+    return np.sort(where[where >= 0])
 
 
 LOG_MESSAGE_COLUMNS = [
@@ -374,18 +380,21 @@ LOG_MESSAGE_COLUMNS = [
 
 
 def run_rules(rules_: list[RowRule], frame: pd.DataFrame, tab: str, headers: Mapping[str, str],
-              ctx: Context, columns: list[str] | None = None
+              ctx: Context, columns: list[str] | None = None,
+              known: Mapping[str, np.ndarray] | None = None
               ) -> tuple[list[Violation], dict[str, np.ndarray]]:
     """Every violation of every rule, in sheet-row order, and the failing positions by rule.
-    ``columns`` limits what messages can see, which keeps large reports quick."""
+    ``columns`` limits what messages can see, which keeps large reports quick; ``known`` holds
+    failing positions found already (by ``rule_key``)."""
     found: list[tuple[int, int, Violation]] = []
     positions: dict[str, np.ndarray] = {}
     for order, rule in enumerate(rules_):
-        pos = failing(rule, frame)
-        positions[f"{rule.id}:{rule.column}"] = pos
+        key = rule_key(rule)
+        pos = known[key] if known is not None and key in known else failing(rule, frame)
+        positions[key] = pos
         if not len(pos):
             continue
-        sub = frame.iloc[pos] if columns is None else frame[columns].iloc[pos]
+        sub = frame.iloc[pos] if columns is None else frame.iloc[pos][columns]
         names = list(sub.columns)
         for values in sub.to_numpy(dtype=object):
             rec = dict(zip(names, values, strict=True))
