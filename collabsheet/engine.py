@@ -142,12 +142,12 @@ class People:
 
     def department_on(self, person: pd.Series, day: pd.Series) -> pd.Series:
         """Department key of each person on each day: the latest move on or before it."""
-        out = pd.Series(None, index=person.index, dtype=object)
+        values = np.full(len(person), None, dtype=object)
         known = person.notna()
         if not known.any():
-            return out
+            return pd.Series(values, index=person.index, dtype=object)
         p = person[known].to_numpy(dtype=np.int64)
-        out[known] = self.base_dept[p]
+        values[known.to_numpy()] = self.base_dept[p]
         mv = self.moves
         if len(mv):
             moved = np.isin(p, mv["person"].to_numpy(dtype=np.int64))
@@ -160,8 +160,8 @@ class People:
                                    left_on="day", right_on="date", by="person",
                                    direction="backward")
             moved = merged[merged["dept_key"].notna()]
-            out.iloc[moved["pos"].to_numpy()] = moved["dept_key"].to_numpy()
-        return out
+            values[moved["pos"].to_numpy()] = moved["dept_key"].to_numpy(dtype=object)
+        return pd.Series(values, index=person.index, dtype=object)
 
     def grants(self, person: np.ndarray, months: np.ndarray, rules: Rules) -> np.ndarray:
         """Points each person is granted in each month (RULES.md section 2)."""

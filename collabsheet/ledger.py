@@ -38,9 +38,10 @@ def ledger(v: Verdicts, people: People | None = None) -> pd.DataFrame:
     rest = granted - sent
     frame = pd.DataFrame({
         "person": person,
-        "id": v.staff["id"].to_numpy(dtype=object)[person] if n else [],
+        "id": v.staff["id"].take(person).reset_index(drop=True),
         "month_code": month,
-        "month": [Period.name(int(m)) for m in months] * n if n else [],
+        "month": pd.Categorical.from_codes(np.tile(np.arange(len(months)), n),
+                                           categories=[Period.name(int(m)) for m in months]),
         "granted": granted,
         "sent": sent,
         "expired": np.where(running, 0, rest),

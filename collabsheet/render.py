@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .engine import Verdicts
@@ -43,7 +44,9 @@ def validation_tab(v: Verdicts, lang: str) -> ResultTab:
         else:
             other.append((viol.tab, viol.row, viol.column, viol.rule, viol.message))
     rows = sorted(rules)
-    sub = v.log.set_index("row").loc[rows]
+    sheet_rows = v.log["row"].to_numpy()
+    sub = v.log.iloc[np.searchsorted(sheet_rows, rows)][["when", "from", "to", "points",
+                                                          "points_left"]]
     tables = [Table(
         columns=[
             Column(word("row", lang), "int", 8),
