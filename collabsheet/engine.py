@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import schemas
+from .cells import arrow_text
 from .labels import norm
 from .report import Report, Stats, Violation
 from .rules import Rules
@@ -53,13 +54,6 @@ def _month_starts(months: np.ndarray) -> np.ndarray:
     m = np.asarray(months, dtype=np.int64)
     years = m // 12
     return ((years - 1970) * 12 + m % 12).astype("datetime64[M]").astype("datetime64[ns]")
-
-
-def _arrow(keys: pd.Series) -> pa.Array:
-    """A text column as one Arrow large_string array (nulls kept)."""
-    arr = pa.array(keys.astype("str").array if not isinstance(keys.dtype, pd.StringDtype)
-                   else keys.array, type=pa.large_string(), from_pandas=True)
-    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def _is_in(arr: pa.Array, value_set: pa.Array) -> np.ndarray:
@@ -106,14 +100,14 @@ class People:
         counts = keys.value_counts()
         per_row = keys.map(counts)
         unique = keys[keys.notna() & (per_row == 1)]
-        table = _KeyTable(_arrow(unique), unique.index.to_numpy(dtype=np.int64))
-        return per_row, table, _arrow(pd.Series(counts[counts > 1].index, dtype="str"))
+        table = _KeyTable(arrow_text(unique), unique.index.to_numpy(dtype=np.int64))
+        return per_row, table, arrow_text(pd.Series(counts[counts > 1].index, dtype="str"))
 
     def resolve(self, keys: pd.Series) -> tuple[pd.Series, pd.Series]:
         """Person positions (NA when unresolved) and a status: ok, blank, unknown, ambiguous.
 
         Lookups are Arrow hash joins: a million keys take a fraction of a second."""
-        arr = _arrow(keys)
+        arr = arrow_text(keys)
         is_email = pc.fill_null(pc.match_substring(arr, "@"), False).to_numpy(
             zero_copy_only=False)
         pos = self.by_id.find(arr)

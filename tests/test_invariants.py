@@ -158,3 +158,20 @@ def test_duplicates_match_a_plain_scan(rows, minutes):
                     best = (m2, j)
         expected.append(best[1] + 2 if best is not None and m - best[0] <= minutes else None)
     assert got == expected
+
+
+@given(st.lists(st.one_of(
+    st.none(), st.text(max_size=12),
+    st.from_regex(r"\A-?\d{1,18}(\.\d{1,18})?\Z"),
+    st.from_regex(r"\A[ +-]?[\d,.]{1,12}(e-?\d)? ?\Z")), max_size=30))
+@settings(max_examples=200, deadline=None)
+def test_numbers_fast_path_reads_as_the_full_rules_do(texts):
+    import numpy as np
+    import pandas as pd
+
+    from collabsheet import cells
+
+    values = pd.Series(texts, dtype="str")
+    fast = cells.parse_numbers(values).to_numpy()
+    full = cells._parse_numbers_slow(values).to_numpy()
+    assert np.array_equal(fast, full, equal_nan=True)
