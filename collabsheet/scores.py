@@ -110,13 +110,13 @@ def rank(v: Verdicts, period: Period) -> Results:
 
     known = set(dkeys)
     every = dkeys + sorted({k for k in people.base_dept if isinstance(k, str) and k not in known})
-    value_set = pa.array(every, type=pa.large_string())
+    value_set = pa.array(every, type=pa.large_string(), from_pandas=True)
 
     def dept_index(keys: pd.Series) -> np.ndarray:
         arr = pa.array(keys.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
-        found: np.ndarray = pc.fill_null(pc.index_in(arr, value_set=value_set), -1).to_numpy(
-            zero_copy_only=False)
-        return found
+        found = pc.index_in(arr, value_set=value_set, skip_nulls=True)
+        out: np.ndarray = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
+        return out
 
     def by_dept(idx: np.ndarray, weights: np.ndarray) -> np.ndarray:
         ok = (idx >= 0) & (idx < d)

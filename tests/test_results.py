@@ -299,3 +299,14 @@ def test_run_writes_every_tab_in_one_go(office):
     assert openpyxl.load_workbook(office).sheetnames == [
         "Staff", "Departments", "Log", "Moves", "Special", "Rules", "Validation", "Ledger",
         "People", "Departments ranking", "Commendations", "Summary", "Signals"]
+
+
+def test_blank_department_rows_stay_out_of_totals_and_flows(make_book):
+    from conftest import DEPARTMENTS
+
+    path = make_book(LOG, Moves=MOVES, Special=SPECIAL, Rules=RULES,
+                     Departments=[*DEPARTMENTS, [None, "Head office"]])
+    res = collabsheet.rank(path, "2025-04", as_of=D(2025, 5, 10)).results
+    assert res.departments["department"].tolist() == [
+        "Finance", "Planning", "Support A", "Support B"]
+    assert len(res.flows) == 4 and res.flows["helper"].notna().all()
