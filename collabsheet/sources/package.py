@@ -15,7 +15,9 @@ import re
 import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -179,15 +181,37 @@ def _copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo
     new.compress_type = info.compress_type
     new.external_attr = info.external_attr
     new.create_system = info.create_system
-    new.flag_bits = info.flag_bits & ~0x08 & ~0x800 | (0x800 if not info.filename.isascii() else 0)
-    new.CRC = info.CRC
-    new.compress_size = info.compress_size
-    new.file_size = info.file_size
-    new.header_offset = zout.fp.tell()
-    zout.fp.write(new.FileHeader(zip64=None))
+    new.flag_bits = info.flag_bits & ~0x08 & ~0x800
+    _append_raw(zout, new, data, info.CRC, info.file_size)
+
+
+@dataclass
+class _Deflated:
+    data: bytes
+    crc: int
+    size: int
+
+
+def _deflate(data: bytes) -> _Deflated:
+    """Raw deflate at level 1 (zlib lets other threads run meanwhile)."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return _Deflated(packer.compress(data) + packer.flush(), zlib.crc32(data), len(data))
+
+
+def _append_raw(zout: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes, crc: int,
+                size: int) -> None:
+    """Append an entry whose bytes are compressed already."""
+    assert zout.fp is not None
+    if not info.filename.isascii():
+        info.flag_bits |= 0x800
+    info.CRC = crc
+    info.compress_size = len(data)
+    info.file_size = size
+    info.header_offset = zout.fp.tell()
+    zout.fp.write(info.FileHeader(zip64=None))
     zout.fp.write(data)
-    zout.filelist.append(new)
-    zout.NameToInfo[new.filename] = new
+    zout.filelist.append(info)
+    zout.NameToInfo[info.filename] = info
     zout.start_dir = zout.fp.tell()
     zout._didModify = True  # type: ignore[attr-defined]
 
@@ -241,9 +265,9 @@ def replace_tabs(path: Path, tabs: list[ResultTab], force: bool = False) -> None
         zin = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise SourceError(f"{path}: cannot be opened for writing ({exc})") from exc
-    with zin:
+    with zin, ThreadPoolExecutor(max_workers=2) as pool:
         try:
-            plan = _plan(zin, tabs)
+            plan = _plan(zin, tabs, pool)
         except (KeyError, StopIteration) as exc:
             raise SourceError(f"{path.name}: its workbook structure is not one collabsheet can "
                               f"write into ({exc})") from exc
@@ -254,11 +278,19 @@ def replace_tabs(path: Path, tabs: list[ResultTab], force: bool = False) -> None
                 if name in plan.remove:
                     continue
                 if name in plan.replace:
-                    zout.writestr(_entry(name, info), plan.replace.pop(name))
+                    _put(zout, _entry(name, info), plan.replace.pop(name))
                 else:
                     _copy(zin, zout, info)
             for name, data in plan.replace.items():
-                zout.writestr(_entry(name, None), data)
+                _put(zout, _entry(name, None), data)
+
+
+def _put(zout: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | Future[_Deflated]) -> None:
+    if isinstance(data, bytes):
+        zout.writestr(info, data)
+    else:
+        done = data.result()
+        _append_raw(zout, info, done.data, done.crc, done.size)
 
 
 def _entry(name: str, like: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
@@ -269,7 +301,9 @@ def _entry(name: str, like: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
 
 @dataclass
 class _Plan:
-    replace: dict[str, bytes]
+    """Parts to write (large sheets are being deflated in the pool) and parts to drop."""
+
+    replace: dict[str, bytes | Future[_Deflated]]
     remove: set[str]
 
 
@@ -287,7 +321,7 @@ def sheet_parts(zin: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab]) -> _Plan:
+def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor) -> _Plan:
     names = set(zin.namelist())
     root_rels = _rels(zin.read("_rels/.rels").decode("utf-8"))
     wb_part = next(_resolve("", r.target) for r in root_rels if r.type == DOC_TYPE)
@@ -310,7 +344,7 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab]) -> _Plan:
         a = _attrs(tag)
         sheets.append((tag, a.get("name", ""), a.get(f"{rid_attr}:id", ""),
                        int(a.get("sheetId", 0))))
-    replace: dict[str, bytes] = {}
+    replace: dict[str, bytes | Future[_Deflated]] = {}
     remove: set[str] = set()
     next_sheet_id = max([0, *(s[3] for s in sheets)]) + 1
     for tab in tabs:
@@ -354,7 +388,8 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab]) -> _Plan:
             ct_xml = _override(ct_xml, part, CT_SHEET)
         # drawings for charts
         drawing_rid = "rId1" if tab.charts else None
-        replace[part], placed = sheetxml.sheet_xml(tab, styles, drawing_rid)
+        xml, placed = sheetxml.sheet_xml(tab, styles, drawing_rid)
+        replace[part] = pool.submit(_deflate, xml) if len(xml) > (1 << 20) else xml
         if tab.charts:
             taken = (names - remove) | set(replace)
             drawing = _free_name(taken, "xl/drawings/drawing", ".xml")
