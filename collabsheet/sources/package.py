@@ -347,7 +347,9 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor) -> _Plan:
     replace: dict[str, bytes | Future[_Deflated]] = {}
     remove: set[str] = set()
     next_sheet_id = max([0, *(s[3] for s in sheets)]) + 1
-    for tab in tabs:
+    built = [pool.submit(sheetxml.sheet_xml, tab, styles, "rId1" if tab.charts else None)
+             for tab in tabs]
+    for tab, sheet in zip(tabs, built, strict=True):
         variants = {norm(t) for t in RESULT_TABS.get(tab.key, (tab.title, tab.title))}
         variants.add(norm(tab.title))
         existing = next((s for s in sheets if norm(s[1]) in variants), None)
@@ -388,7 +390,7 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor) -> _Plan:
             ct_xml = _override(ct_xml, part, CT_SHEET)
         # drawings for charts
         drawing_rid = "rId1" if tab.charts else None
-        xml, placed = sheetxml.sheet_xml(tab, styles, drawing_rid)
+        xml, placed = sheet.result()
         replace[part] = pool.submit(_deflate, xml) if len(xml) > (1 << 20) else xml
         if tab.charts:
             taken = (names - remove) | set(replace)
