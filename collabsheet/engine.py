@@ -179,8 +179,23 @@ def _prepare_moves(office: Office, people: People, dept_known: set[str]) -> pd.D
     return mv
 
 
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A stable order that groups equal keys (time order kept within a group), and for each
+    position in that order the position where its group starts."""
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
+    idx = np.arange(len(k))
+    new = np.ones(len(k), dtype=bool)
+    new[1:] = k[1:] != k[:-1]
+    return order, np.maximum.accumulate(np.where(new, idx, 0))
+
+
 def _order_checks(log: pd.DataFrame, people: People, rules: Rules) -> None:
-    """Checks 8 and 9: walk each sender's month in time order, ties in sheet order."""
+    """Checks 8 and 9: walk each sender's month in time order, ties in sheet order.
+
+    Cumulative sums and counts within groups settle every (sender, month) where nothing is
+    over a limit; only the groups where an earlier rejection could change a later verdict are
+    walked row by row."""
     n = len(log)
     for col in ("earlier_pair_sends", "points_left", "granted"):
         log[col] = pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
@@ -188,59 +203,56 @@ def _order_checks(log: pd.DataFrame, people: People, rules: Rules) -> None:
     pre = log["pre_valid"].to_numpy()
     if not pre.any():
         return
-    sub = pd.DataFrame({
-        "pos": np.flatnonzero(pre),
-        "when": log.loc[pre, "when"].to_numpy(),
-        "row": log.loc[pre, "row"].to_numpy(),
-        "sender": log.loc[pre, "sender"].to_numpy(dtype=np.int64),
-        "receiver": log.loc[pre, "receiver"].to_numpy(dtype=np.int64),
-        "month": log.loc[pre, "month"].to_numpy(dtype=np.int64),
-        "points": log.loc[pre, "points"].to_numpy(dtype=np.int64),
-    }).sort_values(["when", "row"], kind="stable")
-    keys = ["sender", "month"]
-    groups = sub[keys].drop_duplicates()
-    groups["granted"] = people.grants(groups["sender"].to_numpy(), groups["month"].to_numpy(),
-                                      rules)
-    sub = sub.merge(groups, on=keys, how="left", sort=False)
-    sub["spent_before"] = sub.groupby(keys, sort=False)["points"].cumsum() - sub["points"]
-    sub["pair_before"] = sub.groupby(["sender", "receiver", "month"], sort=False).cumcount()
-    over = (sub["spent_before"] + sub["points"] > sub["granted"]) | (
-        sub["pair_before"] >= rules.max_sends_per_pair)
-    contested = sub[keys][over].drop_duplicates()
-    sub["left"] = sub["granted"] - sub["spent_before"]
-    sub["accepted"] = ~over
-    if len(contested):
-        mark = sub.merge(contested.assign(_c=True), on=keys, how="left")["_c"].fillna(False)
-        hard = sub[mark.to_numpy(dtype=bool)]
-        left_col = sub["left"].to_numpy().copy()
-        pair_col = sub["pair_before"].to_numpy().copy()
-        acc_col = sub["accepted"].to_numpy().copy()
-        spent: dict[tuple[int, int], int] = {}
-        pairs: dict[tuple[int, int, int], int] = {}
-        for i, s, r, m, pts, g in zip(hard.index.tolist(), hard["sender"].tolist(),
-                                      hard["receiver"].tolist(), hard["month"].tolist(),
-                                      hard["points"].tolist(), hard["granted"].tolist(),
-                                      strict=True):
-            used = spent.get((s, m), 0)
-            sent_pair = pairs.get((s, r, m), 0)
-            left = g - used
-            ok = sent_pair < rules.max_sends_per_pair and pts <= left
-            left_col[i], pair_col[i], acc_col[i] = left, sent_pair, ok
+    pos = np.flatnonzero(pre)
+    when = log["when"].to_numpy(dtype="datetime64[ns]")[pos].view(np.int64)
+    row = log["row"].to_numpy(dtype=np.int64)[pos]
+    time_order = np.lexsort((row, when))
+    pos = pos[time_order]
+    sender = log["sender"].to_numpy(dtype=np.int64, na_value=0)[pos]
+    receiver = log["receiver"].to_numpy(dtype=np.int64, na_value=0)[pos]
+    month = log["month"].to_numpy(dtype=np.int64, na_value=0)[pos]
+    points = log["points"].to_numpy(dtype=float)[pos].astype(np.int64)
+
+    first_month = int(month.min())
+    span = int(month.max()) - first_month + 1
+    groups, group = np.unique(sender * span + (month - first_month), return_inverse=True)
+    granted = people.grants(groups // span, groups % span + first_month, rules)[group]
+
+    order, start = _runs(group)
+    sent_before = np.cumsum(points[order]) - points[order]
+    spent = np.empty(len(pos), dtype=np.int64)
+    spent[order] = sent_before - sent_before[start]
+    order, start = _runs(group * (int(receiver.max()) + 1) + receiver)
+    pair_before = np.empty(len(pos), dtype=np.int64)
+    pair_before[order] = np.arange(len(pos)) - start
+
+    over = (spent + points > granted) | (pair_before >= rules.max_sends_per_pair)
+    left = granted - spent
+    accepted = ~over
+    hard = np.flatnonzero(np.isin(group, np.unique(group[over])))
+    if len(hard):
+        used_by: dict[int, int] = {}
+        pairs: dict[tuple[int, int], int] = {}
+        for i, g, r, pts, grant in zip(hard.tolist(), group[hard].tolist(),
+                                       receiver[hard].tolist(), points[hard].tolist(),
+                                       granted[hard].tolist(), strict=True):
+            used = used_by.get(g, 0)
+            sent_pair = pairs.get((g, r), 0)
+            ok = sent_pair < rules.max_sends_per_pair and pts <= grant - used
+            left[i], pair_before[i], accepted[i] = grant - used, sent_pair, ok
             if ok:
-                spent[(s, m)] = used + pts
-                pairs[(s, r, m)] = sent_pair + 1
-        sub["left"], sub["pair_before"], sub["accepted"] = left_col, pair_col, acc_col
-    pos = sub["pos"].to_numpy()
-    for col, src in (("earlier_pair_sends", "pair_before"), ("points_left", "left"),
-                     ("granted", "granted")):
+                used_by[g] = used + pts
+                pairs[(g, r)] = sent_pair + 1
+    for col, values_at in (("earlier_pair_sends", pair_before), ("points_left", left),
+                           ("granted", granted)):
         values = np.zeros(n, dtype=np.int64)
         missing = np.ones(n, dtype=bool)
-        values[pos] = sub[src].to_numpy(dtype=np.int64)
+        values[pos] = values_at
         missing[pos] = False
         log[col] = pd.arrays.IntegerArray(values, missing)
-    accepted = np.zeros(n, dtype=bool)
-    accepted[pos] = sub["accepted"].to_numpy(dtype=bool)
-    log["accepted"] = accepted
+    result = np.zeros(n, dtype=bool)
+    result[pos] = accepted
+    log["accepted"] = result
 
 
 def _duplicates(log: pd.DataFrame, minutes: int) -> pd.Series:
