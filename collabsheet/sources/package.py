@@ -192,10 +192,16 @@ class _Deflated:
     size: int
 
 
-def _deflate(data: bytes) -> _Deflated:
-    """Raw deflate at level 1 (zlib lets other threads run meanwhile)."""
+def _deflate(chunks: sheetxml.Chunks) -> _Deflated:
+    """Raw deflate at level 1, chunk by chunk (zlib lets other threads run meanwhile)."""
     packer = zlib.compressobj(1, zlib.DEFLATED, -15)
-    return _Deflated(packer.compress(data) + packer.flush(), zlib.crc32(data), len(data))
+    out, crc, size = [], 0, 0
+    for chunk in chunks:
+        out.append(packer.compress(chunk))
+        crc = zlib.crc32(chunk, crc)
+        size += len(chunk)
+    out.append(packer.flush())
+    return _Deflated(b"".join(out), crc, size)
 
 
 def _append_raw(zout: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes, crc: int,
@@ -391,7 +397,8 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor) -> _Plan:
         # drawings for charts
         drawing_rid = "rId1" if tab.charts else None
         xml, placed = sheet.result()
-        replace[part] = pool.submit(_deflate, xml) if len(xml) > (1 << 20) else xml
+        size = sum(len(chunk) for chunk in xml)
+        replace[part] = pool.submit(_deflate, xml) if size > (1 << 20) else b"".join(xml)
         if tab.charts:
             taken = (names - remove) | set(replace)
             drawing = _free_name(taken, "xl/drawings/drawing", ".xml")

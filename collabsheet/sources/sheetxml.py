@@ -162,13 +162,11 @@ def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool) -
     return out
 
 
-def _joined(arr: pa.Array) -> bytes:
-    """All strings of a large_string array, end to end, straight from its data buffer."""
-    if len(arr) == 0:
-        return b""
+def _joined(arr: pa.Array) -> pa.Buffer:
+    """All strings of a large_string array, end to end: a view of its data buffer, no copy."""
     _validity, offsets_buf, data = arr.buffers()
     offsets = np.frombuffer(offsets_buf, dtype=np.int64)[arr.offset: arr.offset + len(arr) + 1]
-    out: bytes = data[int(offsets[0]): int(offsets[-1])].to_pybytes()
+    out: pa.Buffer = data.slice(int(offsets[0]), int(offsets[-1] - offsets[0]))
     return out
 
 
@@ -189,11 +187,14 @@ class Placed:
     last: int
 
 
+Chunks = list[bytes | pa.Buffer]
+
+
 def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None
-              ) -> tuple[bytes, list[Placed]]:
-    """The worksheet part, as UTF-8 bytes: data rows are joined in Arrow, never cell by cell in
-    Python."""
-    parts: list[bytes] = []
+              ) -> tuple[Chunks, list[Placed]]:
+    """The worksheet part as UTF-8 chunks to be written one after another: data rows are joined
+    in Arrow, never cell by cell in Python, and handed over without a copy."""
+    parts: Chunks = []
     links: list[str] = []
     placed: list[Placed] = []
     row = 1
@@ -214,6 +215,7 @@ def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None
         if table.height:
             numbers = pa.array(np.arange(first, first + table.height)).cast(pa.large_string())
             parts.append(_joined(_join('<row r="', numbers, '">', *cols, "</row>")))
+            del cols
         if table.links is not None:
             letter = column_letter(table.link_column)
             for i, target in enumerate(table.links):
@@ -251,9 +253,9 @@ def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None
                 'fitToHeight="0"/>')
     if drawing_rid:
         tail.append(f'<drawing r:id="{drawing_rid}"/>')
-    body = b"".join([("".join(head) + "<sheetData>").encode(), *parts,
-                     ("</sheetData>" + "".join(tail) + "</worksheet>").encode()])
-    return body, placed
+    chunks: Chunks = [("".join(head) + "<sheetData>").encode(), *parts,
+                      ("</sheetData>" + "".join(tail) + "</worksheet>").encode()]
+    return chunks, placed
 
 
 def _widths(tab: ResultTab) -> list[float]:
