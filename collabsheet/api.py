@@ -22,7 +22,7 @@ from .scores import Results
 from .scores import rank as build_ranking
 from .sources.base import Source
 from .sources.gsheets import Access, spreadsheet_id
-from .tables import Office, load_office
+from .tables import OfficeStart, load_office
 from .tabs import ResultTab
 
 Location = str | os.PathLike[str] | Source
@@ -43,7 +43,7 @@ def open_source(location: Location, force: bool = False, access: Access | None =
     return XlsxSource(Path(location), force=force)
 
 
-def local_date(as_of: dt.date | dt.datetime, office: Office) -> dt.date:
+def local_date(as_of: dt.date | dt.datetime, office: OfficeStart) -> dt.date:
     if isinstance(as_of, dt.datetime):
         if as_of.tzinfo is None:
             raise UsageError("as_of must be a date or a time-zone-aware datetime")
@@ -57,8 +57,11 @@ def evaluate(location: Location, as_of: dt.date | dt.datetime, force: bool = Fal
              access: Access | None = None) -> tuple[Source, engine.Verdicts]:
     """Read once and run every rule, sealed months included."""
     source = open_source(location, force=force, access=access)
-    office = load_office(source)
-    verdicts = engine.evaluate(office, local_date(as_of, office))
+    early: list[engine.Prepared] = []
+    office = load_office(source, early=lambda start: early.append(
+        engine.prepare(start, local_date(as_of, start))))
+    verdicts = engine.evaluate(office, local_date(as_of, office),
+                               prepared=early[0] if early else None)
     problems, changed = seal.check_seals(office, verdicts)
     verdicts.report.violations.extend(problems)
     verdicts.signals = signals.find_signals(verdicts)

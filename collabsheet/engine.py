@@ -21,7 +21,7 @@ from .cells import arrow_text
 from .labels import norm
 from .report import Report, Stats, Violation
 from .rules import Rules
-from .tables import Office
+from .tables import Office, OfficeStart
 
 
 @dataclass
@@ -171,7 +171,7 @@ class People:
         return np.where(on_first, rules.monthly_allowance, 0).astype(np.int64)
 
 
-def _prepare_moves(office: Office, people: People, dept_known: set[str]) -> pd.DataFrame:
+def _prepare_moves(office: OfficeStart, people: People, dept_known: set[str]) -> pd.DataFrame:
     mv = office.moves.copy()
     mv["person"], mv["id_status"] = people.resolve(mv["id_key"])
     mv["dept_known"] = mv["dept_key"].map(lambda k: k in dept_known, na_action="ignore")
@@ -316,8 +316,22 @@ def _special_departments(office: Office, sp: pd.DataFrame, dept_known: set[str],
     return pd.Series(out, index=sp.index, dtype=object)
 
 
-def evaluate(office: Office, as_of: dt.date) -> Verdicts:
-    """Run every rule over every tab; the Report plus derived frames for ledger and scores."""
+@dataclass
+class Prepared:
+    """The checks of the Staff, Departments and Moves tabs, and the lookups the Log needs."""
+
+    staff: pd.DataFrame
+    dept_known: set[str]
+    dept_name: dict[str, str]
+    dept_group: dict[str, str]
+    ctx: schemas.Context
+    people: People
+    moves: pd.DataFrame
+    violations: list[Violation]
+
+
+def prepare(office: OfficeStart, as_of: dt.date) -> Prepared:
+    """Everything that does not need the Log, so it can run while the Log is still read."""
     rules = office.rules
     staff = office.staff.copy()
     depts = office.departments.copy()
@@ -327,20 +341,6 @@ def evaluate(office: Office, as_of: dt.date) -> Verdicts:
                           labels=schemas.person_labels(staff))
     violations: list[Violation] = []
     titles = office.titles
-
-    for row, value, message in ((p.row, p.value, p.message) for p in office.rule_problems):
-        violations.append(Violation(titles.get("rules", "Rules"), row,
-                                    office.column("rules", "value"), "bad-rule", "error",
-                                    value, message))
-    for tab, letter, rule_id, message in office.header_problems:
-        violations.append(Violation(tab, 1, letter, rule_id, "warning", None, message))
-    for tab, refs in office.merged.items():
-        for ref in refs:
-            first = ref.split(":")[0]
-            violations.append(Violation(
-                tab, int(re.sub(r"[A-Z]+", "", first)), re.sub(r"[0-9]+", "", first),
-                "merged-cells", "warning", ref,
-                f"cells {ref} are merged; every cell in them is read as the top-left value"))
 
     # Departments
     depts["dept_count"] = depts["dept_key"].map(depts["dept_key"].value_counts())
@@ -372,6 +372,35 @@ def evaluate(office: Office, as_of: dt.date) -> Verdicts:
                        & moves["dept_known"].fillna(False).astype(bool)].copy()
     good_moves["person"] = good_moves["person"].astype(np.int64)
     people.moves = good_moves
+    return Prepared(staff=staff, dept_known=dept_known, dept_name=dept_name,
+                    dept_group=dict(zip(depts["dept_key"], depts["group"], strict=True)),
+                    ctx=ctx, people=people, moves=good_moves, violations=violations)
+
+
+def evaluate(office: Office, as_of: dt.date, prepared: Prepared | None = None) -> Verdicts:
+    """Run every rule over every tab; the Report plus derived frames for ledger and scores.
+    ``prepared`` is ``prepare(office, as_of)`` when it was run already."""
+    rules = office.rules
+    p = prepared if prepared is not None else prepare(office, as_of)
+    staff, dept_known, dept_name, ctx, people = (p.staff, p.dept_known, p.dept_name, p.ctx,
+                                                 p.people)
+    violations: list[Violation] = []
+    titles = office.titles
+
+    for row, value, message in ((rp.row, rp.value, rp.message) for rp in office.rule_problems):
+        violations.append(Violation(titles.get("rules", "Rules"), row,
+                                    office.column("rules", "value"), "bad-rule", "error",
+                                    value, message))
+    for tab, letter, rule_id, message in office.header_problems:
+        violations.append(Violation(tab, 1, letter, rule_id, "warning", None, message))
+    for tab, refs in office.merged.items():
+        for ref in refs:
+            first = ref.split(":")[0]
+            violations.append(Violation(
+                tab, int(re.sub(r"[A-Z]+", "", first)), re.sub(r"[0-9]+", "", first),
+                "merged-cells", "warning", ref,
+                f"cells {ref} are merged; every cell in them is read as the top-left value"))
+    violations += p.violations
 
     # Log
     log = office.log.copy()
@@ -440,9 +469,9 @@ def evaluate(office: Office, as_of: dt.date) -> Verdicts:
                     stats=stats)
     return Verdicts(
         log=log, special=sp, staff=staff, rules=rules, as_of=as_of, report=report,
-        dept_group=dict(zip(depts["dept_key"], depts["group"], strict=True)),
+        dept_group=p.dept_group,
         dept_name=dept_name,
         titles=dict(titles),
-        moves=good_moves,
+        moves=p.moves,
         people=people,
     )

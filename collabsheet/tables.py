@@ -3,6 +3,7 @@ cells converted, and the sheet row number of every record kept for the report.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,8 +17,9 @@ from .sources.base import ERROR_TEXTS, RawTab, Source
 
 
 @dataclass
-class Office:
-    """Everything read from one workbook, ready for the rule pass."""
+class OfficeStart:
+    """The tabs that are read before the Log: enough to check staff, departments and moves
+    while the Log is still being parsed."""
 
     source: str
     titles: dict[str, str]
@@ -25,17 +27,23 @@ class Office:
     staff: pd.DataFrame
     departments: pd.DataFrame
     moves: pd.DataFrame
-    log: pd.DataFrame
-    special: pd.DataFrame
     rules: Rules
-    rule_problems: list[RuleProblem] = field(default_factory=list)
-    header_problems: list[tuple[str, str, str, str]] = field(default_factory=list)
-    merged: dict[str, list[str]] = field(default_factory=dict)
-    seal: pd.DataFrame | None = None
 
     def column(self, tab: str, key: str) -> str:
         """The header the office uses for a field, so messages speak the office's words."""
         return self.headers.get(tab, {}).get(key, key)
+
+
+@dataclass
+class Office(OfficeStart):
+    """Everything read from one workbook, ready for the rule pass."""
+
+    log: pd.DataFrame
+    special: pd.DataFrame
+    rule_problems: list[RuleProblem] = field(default_factory=list)
+    header_problems: list[tuple[str, str, str, str]] = field(default_factory=list)
+    merged: dict[str, list[str]] = field(default_factory=dict)
+    seal: pd.DataFrame | None = None
 
 
 def find_title(titles: list[str], names: tuple[str, ...]) -> str | None:
@@ -218,8 +226,11 @@ def _empty(spec: TabSpec) -> RawTab:
                   rows=np.array([], dtype=np.int64))
 
 
-def load_office(source: Source) -> Office:
-    """Read every input tab the scheme uses, in as few reads as the backend allows."""
+def load_office(source: Source, early: Callable[[OfficeStart], None] | None = None) -> Office:
+    """Read every input tab the scheme uses, in as few reads as the backend allows.
+
+    ``early`` is called with the tabs read before the Log, while a backend may still be
+    parsing the Log; work done there overlaps that parse."""
     titles = source.tab_titles()
     found: dict[str, str] = {}
     for spec in INPUT_TABS:
@@ -262,12 +273,20 @@ def load_office(source: Source) -> Office:
                 f"its tabs are: {', '.join(titles) or 'none'}"
             )
     frames: dict[str, pd.DataFrame] = {}
-    for spec, convert in ((STAFF, _staff), (DEPARTMENTS, _departments), (MOVES, _moves),
-                          (LOG, _log), (SPECIAL, _special)):
+    tab_problems: dict[str, list[tuple[str, str, str, str]]] = {}
+    specs = ((STAFF, _staff), (DEPARTMENTS, _departments), (MOVES, _moves), (SPECIAL, _special),
+             (LOG, _log))
+    for spec, convert in specs:
+        if spec is LOG and early is not None:
+            early(OfficeStart(source=source.name, titles=found, headers=heads,
+                              staff=frames["staff"], departments=frames["departments"],
+                              moves=frames["moves"], rules=rules))
         raw = raws[found[spec.key]] if spec.key in found else _empty(spec)
         frame, heads[spec.key], probs = _frame(spec, raw)
-        header_problems += [(raw.title, *p) for p in probs]
+        tab_problems[spec.key] = [(raw.title, *p) for p in probs]
         frames[spec.key] = convert(frame)
+    for spec in (STAFF, DEPARTMENTS, MOVES, LOG, SPECIAL):
+        header_problems += tab_problems[spec.key]
     seal = None
     if seal_title:
         raw = raws[seal_title]
