@@ -30,10 +30,12 @@ def ledger(v: Verdicts, people: People | None = None) -> pd.DataFrame:
     month = np.tile(months, n)
     granted = people.grants(person, month, v.rules) if len(person) else np.array([], np.int64)
     acc = v.log.loc[v.log["accepted"], ["sender", "month", "points"]]
-    sent_by = acc.groupby([acc["sender"].astype(np.int64), acc["month"].astype(np.int64)]
-                          )["points"].sum()
-    key = pd.MultiIndex.from_arrays([person, month])
-    sent = sent_by.reindex(key, fill_value=0).to_numpy().astype(np.int64)
+    senders = acc["sender"].to_numpy(dtype=np.int64)
+    sent_in = acc["month"].to_numpy(dtype=np.int64)
+    inside = (sent_in >= first) & (sent_in <= as_of_month)
+    sent = np.bincount(senders[inside] * len(months) + (sent_in[inside] - first),
+                       weights=acc["points"].to_numpy(dtype=float)[inside],
+                       minlength=n * len(months)).astype(np.int64)
     running = month == as_of_month
     rest = granted - sent
     frame = pd.DataFrame({

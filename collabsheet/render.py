@@ -10,6 +10,7 @@ import pandas as pd
 
 from .engine import Verdicts
 from .labels import result_title, word
+from .periods import Period
 from .scores import TOTAL, Results
 from .tabs import Chart, Column, ResultTab, Table
 
@@ -88,22 +89,29 @@ def ledger_tab(frame: pd.DataFrame, lang: str) -> ResultTab:
     """The Ledger, one row per person: totals, then what they sent each month. Granted points
     are the same 200 nearly every month and expiry is granted minus sent, so the months carry
     only what was sent; the full per-month rows are in `collabsheet grant --format csv`."""
-    active = frame.groupby("person")[["granted", "sent"]].sum()
-    keep = active[(active["granted"] > 0) | (active["sent"] > 0)].index
-    sub = frame[frame["person"].isin(keep)]
-    totals = sub.groupby("person", sort=True).agg(
-        id=("id", "first"), granted=("granted", "sum"), sent=("sent", "sum"),
-        expired=("expired", "sum"), left=("left", "sum"))
-    months = sub.pivot(index="person", columns="month", values="sent").reindex(totals.index)
+    person = frame["person"].to_numpy(dtype=np.int64)
+    n = int(person.max()) + 1 if len(person) else 0
+    months, month_at = np.unique(frame["month_code"].to_numpy(dtype=np.int64),
+                                 return_inverse=True)
+
+    def total(col: str, cells: np.ndarray, size: int) -> np.ndarray:
+        return np.bincount(cells, weights=frame[col].to_numpy(dtype=float), minlength=size
+                           ).astype(np.int64)
+
+    sums = {col: total(col, person, n) for col in ("granted", "sent", "expired", "left")}
+    keep = np.flatnonzero((sums["granted"] > 0) | (sums["sent"] > 0))
+    ids = np.full(n, None, dtype=object)
+    ids[person] = frame["id"].to_numpy(dtype=object)
+    by_month = total("sent", person * len(months) + month_at, n * len(months)).reshape(
+        n, len(months))
     columns = [Column(word("id", lang), "text", 12), Column(word("granted", lang), "int", 10),
                Column(word("sent", lang), "int", 10), Column(word("expired", lang), "int", 10),
                Column(word("left_now", lang), "int", 10)]
-    values: list[Any] = [totals["id"].to_numpy(dtype=object), totals["granted"].to_numpy(),
-                         totals["sent"].to_numpy(), totals["expired"].to_numpy(),
-                         totals["left"].to_numpy()]
-    for month in months.columns:
-        columns.append(Column(f"{month} {word('sent', lang)}", "int", 12))
-        values.append(months[month].to_numpy())
+    values: list[Any] = [ids[keep], *(sums[c][keep] for c in ("granted", "sent", "expired",
+                                                                "left"))]
+    for k, code in enumerate(months.tolist()):
+        columns.append(Column(f"{Period.name(code)} {word('sent', lang)}", "int", 12))
+        values.append(by_month[keep, k])
     return ResultTab("ledger", result_title("ledger", lang), [Table(columns=columns,
                                                                     values=values)])
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from .engine import Verdicts
 from .labels import result_title, word
 from .periods import Period
@@ -30,10 +33,7 @@ def find_signals(v: Verdicts) -> list[Signal]:
         return []
     rules = v.rules
     ids = v.staff["id"].to_numpy(dtype=object)
-    edges = acc.groupby(["month", "sender", "receiver"]).agg(
-        points=("points", "sum"), first=("row", "min"))
-    edges = edges.reset_index()
-    edges[["month", "sender", "receiver"]] = edges[["month", "sender", "receiver"]].astype(int)
+    edges = _edges(acc)
     out: list[Signal] = []
     # reciprocal pairs
     need = float(rules.signal_pair_share) * rules.monthly_allowance
@@ -74,13 +74,37 @@ def find_signals(v: Verdicts) -> list[Signal]:
                           f"{int(row.months)} months"))
     # the same message pasted across many rows
     text = acc["message"].astype("str").str.strip().str.lower()
-    long = acc[text.str.len() >= 8]
-    if len(long):
-        groups = long.groupby(text[long.index])["row"].agg(["size", "min"])
-        for msg, g in groups[groups["size"] >= rules.signal_paste_rows].iterrows():
-            out.append(Signal("signal-pasted", "", "", 0, [int(g["min"])],
-                              f"the same message appears in {int(g['size'])} rows: {msg[:60]!r}"))
+    long = (text.str.len() >= 8).fillna(False).to_numpy(dtype=bool)
+    if long.any():
+        codes, uniques = pd.factorize(text[long])
+        size = np.bincount(codes, minlength=len(uniques))
+        first_at = np.full(len(uniques), len(codes))
+        np.minimum.at(first_at, codes, np.arange(len(codes)))
+        rows = acc["row"].to_numpy(dtype=np.int64)[long]
+        for k in np.flatnonzero(size >= rules.signal_paste_rows):
+            msg = str(uniques[k])
+            out.append(Signal("signal-pasted", "", "", 0, [int(rows[first_at[k]])],
+                              f"the same message appears in {int(size[k])} rows: {msg[:60]!r}"))
     return out
+
+
+def _edges(acc: pd.DataFrame) -> pd.DataFrame:
+    """Accepted sends summed per (month, sender, receiver), in that order, with the first sheet
+    row of each (``acc`` is in sheet order, so a key's first occurrence is its first row)."""
+    month = acc["month"].to_numpy(dtype=np.int64)
+    sender = acc["sender"].to_numpy(dtype=np.int64)
+    receiver = acc["receiver"].to_numpy(dtype=np.int64)
+    width = int(max(sender.max(), receiver.max())) + 1
+    m0 = int(month.min())
+    key = ((month - m0) * width + sender) * width + receiver
+    keys, first_at, inverse = np.unique(key, return_index=True, return_inverse=True)
+    points = np.bincount(inverse, weights=acc["points"].to_numpy(dtype=float),
+                         minlength=len(keys))
+    return pd.DataFrame({
+        "month": keys // (width * width) + m0, "sender": keys // width % width,
+        "receiver": keys % width, "points": points.astype(np.int64),
+        "first": acc["row"].to_numpy(dtype=np.int64)[first_at],
+    })
 
 
 def signal_violations(v: Verdicts, signals: list[Signal]) -> list[Violation]:
