@@ -93,6 +93,9 @@ class People:
         self.joined = staff["joined"].to_numpy(dtype="datetime64[ns]")
         self.left = staff["left"].to_numpy(dtype="datetime64[ns]")
         self.base_dept = staff["dept_key"].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(pd.Series(self.base_dept, dtype=object))
+        self._base_codes = codes.astype(np.int64)
+        self._base_keys = [str(k) for k in uniques]
         self.moves = moves
 
     @staticmethod
@@ -135,27 +138,36 @@ class People:
         return out
 
     def department_on(self, person: pd.Series, day: pd.Series) -> pd.Series:
-        """Department key of each person on each day: the latest move on or before it."""
-        values = np.full(len(person), None, dtype=object)
+        """Department key of each person on each day: the latest move on or before it.
+
+        A categorical: every call of one People shares its categories, so columns compare and
+        count by code."""
+        keys = self._base_keys + sorted(
+            set(self.moves["dept_key"].dropna()) - set(self._base_keys)) if len(self.moves) \
+            else self._base_keys
+        codes = np.full(len(person), -1, dtype=np.int64)
         known = person.notna()
-        if not known.any():
-            return pd.Series(values, index=person.index, dtype=object)
-        p = person[known].to_numpy(dtype=np.int64)
-        values[known.to_numpy()] = self.base_dept[p]
+        if known.any():
+            p = person[known].to_numpy(dtype=np.int64)
+            codes[known.to_numpy()] = self._base_codes[p]
+            mv = self.moves
+            if len(mv):
+                self._moved(codes, p, day[known].to_numpy(dtype="datetime64[ns]"),
+                            np.flatnonzero(known.to_numpy()), {k: i for i, k in enumerate(keys)})
+        return pd.Series(pd.Categorical.from_codes(codes, categories=keys), index=person.index)
+
+    def _moved(self, codes: np.ndarray, p: np.ndarray, day: np.ndarray, at: np.ndarray,
+               code_of: dict[str, int]) -> None:
         mv = self.moves
-        if len(mv):
-            moved = np.isin(p, mv["person"].to_numpy(dtype=np.int64))
-            left = pd.DataFrame({"person": p[moved],
-                                 "day": day[known].to_numpy(dtype="datetime64[ns]")[moved],
-                                 "pos": np.flatnonzero(known.to_numpy())[moved]})
-            left = left[left["day"].notna()]
-            right = mv[["person", "date", "dept_key"]].sort_values("date", kind="stable")
-            merged = pd.merge_asof(left.sort_values("day", kind="stable"), right,
-                                   left_on="day", right_on="date", by="person",
-                                   direction="backward")
-            moved = merged[merged["dept_key"].notna()]
-            values[moved["pos"].to_numpy()] = moved["dept_key"].to_numpy(dtype=object)
-        return pd.Series(values, index=person.index, dtype=object)
+        moved = np.isin(p, mv["person"].to_numpy(dtype=np.int64))
+        left = pd.DataFrame({"person": p[moved], "day": day[moved], "pos": at[moved]})
+        left = left[left["day"].notna()]
+        right = mv[["person", "date", "dept_key"]].sort_values("date", kind="stable")
+        merged = pd.merge_asof(left.sort_values("day", kind="stable"), right,
+                               left_on="day", right_on="date", by="person",
+                               direction="backward")
+        found = merged[merged["dept_key"].notna()]
+        codes[found["pos"].to_numpy()] = [code_of[k] for k in found["dept_key"]]
 
     def grants(self, person: np.ndarray, months: np.ndarray, rules: Rules) -> np.ndarray:
         """Points each person is granted in each month (RULES.md section 2)."""

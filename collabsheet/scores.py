@@ -89,7 +89,12 @@ def rank(v: Verdicts, period: Period) -> Results:
     person_idx = pd.Series(np.arange(n), dtype="Int64")
     dept_now = people.department_on(person_idx, pd.Series(
         np.full(n, np.datetime64(end.to_datetime64(), "ns"))))
-    dept_name = [v.dept_name.get(k, k) if isinstance(k, str) else None for k in dept_now]
+    now_codes = dept_now.cat.codes.to_numpy()
+    now_keys = list(dept_now.cat.categories)
+    dept_name = np.array([v.dept_name.get(k, k) for k in now_keys] + [None], dtype=object
+                         )[now_codes]
+    group_now = np.array([v.dept_group.get(k) for k in now_keys] + [None], dtype=object
+                         )[now_codes]
     active = (sends + receipts + (special > 0)) > 0
     takes = v.staff["takes_part"].fillna(True).to_numpy(dtype=bool)
     keep = (takes | active) & v.staff["id"].notna().to_numpy()
@@ -97,7 +102,7 @@ def rank(v: Verdicts, period: Period) -> Results:
         "person": np.arange(n), "id": v.staff["id"].to_numpy(dtype=object),
         "name": v.staff["name"].to_numpy(dtype=object),
         "department": dept_name, "dept_key": dept_now.to_numpy(dtype=object),
-        "group": [v.dept_group.get(k) if isinstance(k, str) else None for k in dept_now],
+        "group": group_now,
         "received": received, "sent": sent, "special": special, "score": scaled,
         "sends": sends, "receipts": receipts, "helped": helped.to_numpy(),
     })[keep]
@@ -113,9 +118,14 @@ def rank(v: Verdicts, period: Period) -> Results:
     value_set = pa.array(every, type=pa.large_string(), from_pandas=True)
 
     def dept_index(keys: pd.Series) -> np.ndarray:
+        """Position in ``every`` of each key, -1 for none; a categorical maps its categories."""
+        if isinstance(keys.dtype, pd.CategoricalDtype):
+            lut = np.append(dept_index(pd.Series(keys.cat.categories, dtype=object)), -1)
+            out: np.ndarray = lut[keys.cat.codes.to_numpy()]
+            return out
         arr = pa.array(keys.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
         found = pc.index_in(arr, value_set=value_set, skip_nulls=True)
-        out: np.ndarray = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
+        out = pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
         return out
 
     def by_dept(idx: np.ndarray, weights: np.ndarray) -> np.ndarray:
