@@ -13,8 +13,9 @@ from typing import Any, TypeVar
 
 import click
 
-from . import api
 from .errors import CollabsheetError
+
+DEMO_NAME = "collabsheet-demo.xlsx"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,6 +75,18 @@ def _run(ctx: click.Context, job: Callable[[], int]) -> None:
     ctx.exit(code)
 
 
+def _library(workbook: str | None = None) -> Any:
+    """The library, imported when a command runs. A large local workbook's biggest tab starts
+    parsing in a second process first, so that parse overlaps the import of pandas."""
+    if workbook is not None:
+        from .sources import prefetch
+
+        prefetch.start(workbook)
+    from . import api
+
+    return api
+
+
 def _access(credentials: str | None, oauth: bool) -> Any:
     from .sources.gsheets import Access
 
@@ -125,6 +138,7 @@ def validate(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bo
     """
 
     def job() -> int:
+        api = _library(workbook)
         with _working(quiet, f"Validating {workbook}"):
             report = api.validate(workbook, as_of=as_of or _now(), write=write, force=force,
                                   access=_access(credentials, oauth))
@@ -171,6 +185,7 @@ def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
     """
 
     def job() -> int:
+        api = _library(workbook)
         from . import output
 
         with _working(quiet, f"Computing the ledger of {workbook}"):
@@ -216,6 +231,7 @@ def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, 
     """
 
     def job() -> int:
+        api = _library(workbook)
         from . import output
 
         with _working(quiet, f"Ranking {workbook}"):
@@ -260,6 +276,7 @@ def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | Non
     """
 
     def job() -> int:
+        api = _library(workbook)
         from . import output
 
         with _working(quiet, f"Running {workbook}"):
@@ -299,6 +316,7 @@ def close(ctx: click.Context, workbook: str, month: str, as_of: dt.date | None, 
     """
 
     def job() -> int:
+        api = _library(workbook)
         with _working(quiet, f"Sealing {month} of {workbook}"):
             res = api.close(workbook, month, as_of=as_of or _now(), force=force,
                             access=_access(credentials, oauth), accept_changes=accept_changes)
@@ -329,6 +347,7 @@ def init(ctx: click.Context, path: str, lang: str, credentials: str | None, oaut
     """
 
     def job() -> int:
+        api = _library()
         made = api.init(path, lang, access=_access(credentials, oauth))
         click.echo(f"Created {made} ({lang}). Fill Staff and Departments, then the Log.")
         return 0
@@ -337,7 +356,7 @@ def init(ctx: click.Context, path: str, lang: str, credentials: str | None, oaut
 
 
 @cli.command()
-@click.argument("out", default=api.DEMO_NAME)
+@click.argument("out", default=DEMO_NAME)
 @click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True,
               help="Which edition of the example office.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
@@ -354,6 +373,7 @@ def demo(ctx: click.Context, out: str, lang: str, quiet: bool) -> None:
     """
 
     def job() -> int:
+        api = _library()
         from . import output
 
         with _working(quiet, "Running the demo"):

@@ -135,3 +135,17 @@ def test_cli_reference_is_current():
 def test_every_command_has_an_example():
     for name, command in cli.commands.items():
         assert "Example:" in (command.help or ""), name
+
+
+def test_cli_demo_default_is_the_library_demo_name():
+    import sys
+
+    from collabsheet import api, cli
+
+    assert cli.DEMO_NAME == api.DEMO_NAME
+    code = ("import sys, collabsheet.cli, collabsheet.sources.prefetch; "
+            "print('pandas' in sys.modules)")
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

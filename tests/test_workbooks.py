@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 import zipfile
 from pathlib import Path
@@ -214,7 +215,7 @@ def _raw_tabs(path: Path) -> dict[str, tuple[object, ...]]:
 
 def test_the_largest_tab_read_in_a_second_process_reads_the_same(make_book, monkeypatch,
                                                                   tmp_path):
-    from collabsheet.sources import xlsx
+    from collabsheet.sources import prefetch, xlsx
 
     path = make_book([
         ["#REF!", "E1", "E2", 10, "error in date"], [], [45749, " E1 ", "E2", "30", "serial"],
@@ -224,9 +225,9 @@ def test_the_largest_tab_read_in_a_second_process_reads_the_same(make_book, monk
     wb["Log"].merge_cells("A5:A6")
     wb.save(path)
     in_process = _raw_tabs(path)
-    monkeypatch.setattr(xlsx, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(xlsx.tempfile, "tempdir", str(tmp_path))
-    assert xlsx.XlsxSource(path)._largest(["Staff", "Log"]) == "Log"
+    monkeypatch.setattr(prefetch, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(prefetch.tempfile, "tempdir", str(tmp_path))
+    assert prefetch.largest(xlsx.XlsxSource(path).path, ["Staff", "Log"]) == "Log"
     assert _raw_tabs(path) == in_process
     assert in_process["Log"][4] == ["A5:A6"]
     assert not list(tmp_path.glob("collabsheet-*.arrow"))
@@ -234,17 +235,37 @@ def test_the_largest_tab_read_in_a_second_process_reads_the_same(make_book, monk
 
 
 def test_second_process_failure_is_one_clear_error(make_book, monkeypatch, tmp_path):
-    from collabsheet.sources import xlsx
+    from collabsheet.sources import prefetch
 
     path = make_book([[D(2025, 4, 2), "E1", "E2", 10, "ok"]])
-    monkeypatch.setattr(xlsx, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(xlsx.tempfile, "tempdir", str(tmp_path))
-    monkeypatch.setattr(xlsx, "_CHILD", "import json; print(json.dumps({'error': 'boom'}))")
+    monkeypatch.setattr(prefetch, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(prefetch.tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(prefetch, "_CHILD", "import json; print(json.dumps({'error': 'boom'}))")
     with pytest.raises(collabsheet.SourceError, match=r"^office.xlsx: tab 'Staff' cannot be "
                        r"read \(boom\)$"):
         collabsheet.validate(path, as_of=D(2025, 5, 1))
-    monkeypatch.setattr(xlsx, "_CHILD", "import sys; sys.exit('killed')")
+    monkeypatch.setattr(prefetch, "_CHILD", "import sys; sys.exit('killed')")
     with pytest.raises(collabsheet.SourceError, match=r"^office.xlsx: tab 'Staff' cannot be "
                        r"read \(killed\)$"):
         collabsheet.validate(path, as_of=D(2025, 5, 1))
+    assert not list(tmp_path.glob("collabsheet-*.arrow"))
+
+
+def test_a_read_started_before_the_library_is_taken_over(make_book, monkeypatch, tmp_path):
+    from collabsheet.sources import prefetch
+
+    monkeypatch.setattr(prefetch, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(prefetch.tempfile, "tempdir", str(tmp_path))
+    path = make_book([[D(2025, 4, 2), "E1", "E2", 10, "ok"]])
+    prefetch.start(str(path))
+    assert len(prefetch._started) == 1
+    assert check(path).stats.rows == 1
+    assert prefetch._started == {}
+    prefetch.start(str(path))
+    write_workbook(path, {"Staff": STAFF, "Departments": DEPARTMENTS,
+                          "Log": [LOG_HEADER, *[[D(2025, 4, 2), "E1", "E2", 10, "ok"]] * 3]})
+    assert check(path).stats.rows == 3
+    assert len(prefetch._started) == 1
+    prefetch._started.clear()
+    gc.collect()
     assert not list(tmp_path.glob("collabsheet-*.arrow"))

@@ -26,51 +26,23 @@ from ..errors import SourceError
 from ..labels import RESULT_TABS, norm
 from ..tabs import ResultTab
 from . import sheetxml
-
-WS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
-DRAWING_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"
-CHART_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
-STYLES_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
-DOC_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
-CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
-CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
-REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-
-_REL = re.compile(r"<Relationship\b[^>]*?/>|<Relationship\b[^>]*?>.*?</Relationship>", re.S)
-_ATTR = re.compile(r'([\w:]+)\s*=\s*("[^"]*"|\'[^\']*\')')
-
-
-def _attrs(tag: str) -> dict[str, str]:
-    from html import unescape
-
-    return {k: unescape(v[1:-1]) for k, v in _ATTR.findall(tag)}
-
-
-@dataclass
-class Rel:
-    id: str
-    type: str
-    target: str
-    raw: str
-
-
-def _rels(xml: str) -> list[Rel]:
-    out = []
-    for m in _REL.finditer(xml):
-        a = _attrs(m.group().split(">", 1)[0])
-        out.append(Rel(a.get("Id", ""), a.get("Type", ""), a.get("Target", ""), m.group()))
-    return out
-
-
-def _resolve(base_part: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
-
-
-def _rels_part(part: str) -> str:
-    return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+from .opc import (  # noqa: F401  (names used by the writer and by other backends)
+    CHART_TYPE,
+    CT_CHART,
+    CT_DRAWING,
+    CT_SHEET,
+    DOC_TYPE,
+    DRAWING_TYPE,
+    REL_NS,
+    STYLES_TYPE,
+    WS_TYPE,
+    Rel,
+    _attrs,
+    _rels,
+    _rels_part,
+    _resolve,
+    sheet_parts,
+)
 
 
 def lock_files(path: Path) -> list[Path]:
@@ -311,20 +283,6 @@ class _Plan:
 
     replace: dict[str, bytes | Future[_Deflated]]
     remove: set[str]
-
-
-def sheet_parts(zin: zipfile.ZipFile) -> dict[str, str]:
-    """Tab title -> its worksheet part name."""
-    root_rels = _rels(zin.read("_rels/.rels").decode("utf-8"))
-    wb_part = next(_resolve("", r.target) for r in root_rels if r.type == DOC_TYPE)
-    by_id = {r.id: r for r in _rels(zin.read(_rels_part(wb_part)).decode("utf-8"))}
-    out = {}
-    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*/>", zin.read(wb_part).decode("utf-8")):
-        a = _attrs(tag)
-        rid = next((v for k, v in a.items() if k.endswith(":id")), None)
-        if rid in by_id:
-            out[a.get("name", "")] = _resolve(wb_part, by_id[rid].target)
-    return out
 
 
 def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor) -> _Plan:

@@ -3,13 +3,8 @@ the office's parts (see ``package``), replacing the file atomically."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import subprocess
-import sys
-import tempfile
-import weakref
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -20,7 +15,9 @@ import pyarrow as pa
 
 from ..errors import SourceError
 from ..tabs import ResultTab
+from . import prefetch
 from .base import RawTab, column_letter, drop_blank_rows, error_text
+from .prefetch import short as _short
 
 
 def _open_reader(path: Path):  # type: ignore[no-untyped-def]
@@ -86,76 +83,6 @@ def _fill_merged(columns: list[pd.Series], indexes: list[int], merged: list[str]
                     col.iloc[r] = value
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
-
-
-PARALLEL_BYTES = 32 << 20
-
-_CHILD = """
-import json, sys
-import fastexcel, pyarrow as pa
-path, title, out = sys.argv[1:4]
-try:
-    sheet = fastexcel.read_excel(path).load_sheet_by_name(
-        title, header_row=None, skip_rows=0, dtypes="string")
-    batch, errs = sheet.to_arrow_with_errors()
-    indexes = [getattr(c, "absolute_index", i) for i, c in enumerate(sheet.available_columns())]
-    with pa.OSFile(out, "wb") as f, pa.ipc.new_file(f, batch.schema) as w:
-        w.write_batch(batch)
-    errors = [[e.position[0], e.position[1], str(e.detail)]
-              for e in (errs.errors if errs is not None else [])]
-    print(json.dumps({"indexes": indexes, "errors": errors}))
-except Exception as exc:
-    print(json.dumps({"error": str(exc)}))
-"""
-
-
-class _ChildRead:
-    """One tab parsed by fastexcel in a fresh Python process, handed back as an Arrow file."""
-
-    def __init__(self, path: Path, title: str):
-        self.title = title
-        fd, out = tempfile.mkstemp(prefix="collabsheet-", suffix=".arrow")
-        os.close(fd)
-        self.out = Path(out)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", _CHILD, str(path), title, out],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-        self._finalizer = weakref.finalize(self, _stop, self.proc, self.out)
-
-    def result(self, name: str) -> tuple[pa.RecordBatch, list[tuple[int, int, str]], list[int]]:
-        stdout, stderr = self.proc.communicate()
-        try:
-            answer = json.loads(stdout.decode("utf-8").strip().splitlines()[-1])
-        except (ValueError, IndexError):
-            detail = stderr.decode("utf-8", "replace").strip().splitlines()
-            raise SourceError(f"{name}: tab {self.title!r} cannot be read "
-                              f"({detail[-1] if detail else 'the reader stopped'})") from None
-        if "error" in answer:
-            raise SourceError(f"{name}: tab {self.title!r} cannot be read "
-                              f"({_short(RuntimeError(answer['error']))})")
-        with pa.OSFile(str(self.out), "rb") as f:
-            table = pa.ipc.open_file(f).read_all()
-        batch = table.combine_chunks().to_batches()[0] if table.num_rows else \
-            pa.RecordBatch.from_pylist([], schema=table.schema)
-        errors = [(int(r), int(c), str(d)) for r, c, d in answer["errors"]]
-        return batch, errors, [int(i) for i in answer["indexes"]]
-
-    def close(self) -> None:
-        self._finalizer()
-
-
-def _stop(proc: subprocess.Popen[bytes], out: Path) -> None:
-    """Stop the reader if it still runs and remove its file; also runs when a read is dropped
-    unfinished (an error before the tab was looked up)."""
-    if proc.poll() is None:
-        proc.kill()
-    proc.communicate()
-    out.unlink(missing_ok=True)
-
-
 class _Tabs(Mapping[str, RawTab]):
     """Tabs read already, plus one whose read finishes on first lookup."""
 
@@ -195,10 +122,10 @@ class XlsxSource:
         """The largest tab is parsed in a second process while this one reads and converts the
         rest (the calamine parse holds the GIL, so a thread would not overlap it); it is
         collected when first looked up."""
-        big = self._largest(titles)
+        big = prefetch.largest(self.path, titles)
         if big is None:
             return {t: self._read(t) for t in titles}
-        child = _ChildRead(self.path, big)
+        child = prefetch.take(self.path, big) or prefetch.ChildRead(self.path, big)
         try:
             ready = {t: self._read(t) for t in titles if t != big}
         except BaseException:
@@ -214,21 +141,6 @@ class XlsxSource:
                 child.close()
 
         return _Tabs(titles, ready, big, collect)
-
-    def _largest(self, titles: list[str]) -> str | None:
-        """The one tab worth a second process, if any (its sheet XML is over PARALLEL_BYTES)."""
-        from .package import sheet_parts
-
-        try:
-            with zipfile.ZipFile(self.path) as zf:
-                parts = sheet_parts(zf)
-                sizes = {t: zf.getinfo(parts[t]).file_size for t in titles if t in parts}
-        except (KeyError, ValueError, zipfile.BadZipFile, OSError):
-            return None
-        if not sizes:
-            return None
-        title = max(sizes, key=lambda t: sizes[t])
-        return title if sizes[title] >= PARALLEL_BYTES else None
 
     def _read(self, title: str) -> RawTab:
         try:
@@ -263,7 +175,7 @@ class XlsxSource:
 
     def _merged(self, title: str) -> list[str]:
         """Merged ranges of a tab, read from the end of its sheet XML."""
-        from .package import sheet_parts
+        from .opc import sheet_parts
 
         try:
             with zipfile.ZipFile(self.path) as zf:

@@ -1,0 +1,70 @@
+"""The parts of an .xlsx package and how they point at each other (Open Packaging Conventions).
+
+Only the standard library: the reader's prefetch uses this before pandas is imported.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+
+WS_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+DRAWING_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"
+CHART_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart"
+STYLES_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+DOC_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
+CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+_REL = re.compile(r"<Relationship\b[^>]*?/>|<Relationship\b[^>]*?>.*?</Relationship>", re.S)
+_ATTR = re.compile(r'([\w:]+)\s*=\s*("[^"]*"|\'[^\']*\')')
+
+
+def _attrs(tag: str) -> dict[str, str]:
+    from html import unescape
+
+    return {k: unescape(v[1:-1]) for k, v in _ATTR.findall(tag)}
+
+
+@dataclass
+class Rel:
+    id: str
+    type: str
+    target: str
+    raw: str
+
+
+def _rels(xml: str) -> list[Rel]:
+    out = []
+    for m in _REL.finditer(xml):
+        a = _attrs(m.group().split(">", 1)[0])
+        out.append(Rel(a.get("Id", ""), a.get("Type", ""), a.get("Target", ""), m.group()))
+    return out
+
+
+def _resolve(base_part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
+
+
+def _rels_part(part: str) -> str:
+    return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+
+
+def sheet_parts(zin: zipfile.ZipFile) -> dict[str, str]:
+    """Tab title -> its worksheet part name."""
+    root_rels = _rels(zin.read("_rels/.rels").decode("utf-8"))
+    wb_part = next(_resolve("", r.target) for r in root_rels if r.type == DOC_TYPE)
+    by_id = {r.id: r for r in _rels(zin.read(_rels_part(wb_part)).decode("utf-8"))}
+    out = {}
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*/>", zin.read(wb_part).decode("utf-8")):
+        a = _attrs(tag)
+        rid = next((v for k, v in a.items() if k.endswith(":id")), None)
+        if rid in by_id:
+            out[a.get("name", "")] = _resolve(wb_part, by_id[rid].target)
+    return out
