@@ -181,3 +181,10 @@ def test_python_m_entry_point(make_book):
     out = subprocess.run([sys.executable, "-m", "collabsheet", "validate", str(make_book(GOOD)),
                           "--as-of", "2025-07-15"], capture_output=True, text=True)
     assert out.returncode == 0 and "valid" in out.stdout
+    bad = subprocess.run([sys.executable, "-m", "collabsheet", "rank", str(make_book(GOOD)),
+                          "--period", "2025-H3"], capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.startswith("Error: ") and len(bad.stderr.splitlines()) == 1
+    usage = subprocess.run([sys.executable, "-m", "collabsheet", "nope"], capture_output=True,
+                           text=True)
+    assert usage.returncode == 2 and "No such command 'nope'" in usage.stderr

@@ -269,3 +269,15 @@ def test_a_read_started_before_the_library_is_taken_over(make_book, monkeypatch,
     prefetch._started.clear()
     gc.collect()
     assert not list(tmp_path.glob("collabsheet-*.arrow"))
+
+
+def test_reads_never_taken_are_stopped(make_book, monkeypatch, tmp_path):
+    from collabsheet.sources import prefetch
+
+    monkeypatch.setattr(prefetch, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(prefetch.tempfile, "tempdir", str(tmp_path))
+    prefetch.start(str(make_book([[D(2025, 4, 2), "E1", "E2", 10, "ok"]])))
+    (child,) = prefetch._started.values()
+    prefetch.stop_all()
+    assert prefetch._started == {} and child.proc.returncode is not None
+    assert not list(tmp_path.glob("collabsheet-*.arrow"))

@@ -140,3 +140,10 @@ def take(path: Path, title: str) -> ChildRead | None:
     """The read ``start`` began for this tab of this very file, if any."""
     key = _key(path, title)
     return _started.pop(key, None) if key is not None else None
+
+
+def stop_all() -> None:
+    """Stop the reads that were started but never taken (a command that failed first)."""
+    while _started:
+        _, child = _started.popitem()
+        child.close()
