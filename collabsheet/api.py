@@ -20,7 +20,7 @@ from .periods import Period, parse_period
 from .report import Report
 from .scores import Results
 from .scores import rank as build_ranking
-from .sources.base import Source
+from .sources.base import Source, tab_writer
 from .sources.gsheets import Access, spreadsheet_id
 from .tables import OfficeStart, load_office
 from .tabs import ResultTab
@@ -164,15 +164,27 @@ def run(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
     """The admin's monthly job: validate, grant and rank from one read, all tabs in one write."""
     p = _period(period)
     source, verdicts = evaluate(location, as_of, force=force, access=access)
-    frame = build_ledger(verdicts)
-    results = build_ranking(verdicts, p)
     language = _lang(lang, verdicts)
     resealed = _guard_seals(verdicts, accept_changes, as_of)
-    tabs = [render.validation_tab(verdicts, language), render.ledger_tab(frame, language),
-            *render.rank_tabs(results, language), signals.signals_tab(verdicts.signals, language),
-            *resealed]
-    source.write_tabs(tabs)
-    return RunResult(verdicts.report, frame, results, language, [t.title for t in tabs])
+    writer = tab_writer(source)
+    written: list[str] = []
+
+    def add(tab: ResultTab) -> None:
+        writer.add(tab)
+        written.append(tab.title)
+
+    try:
+        add(render.validation_tab(verdicts, language))
+        frame = build_ledger(verdicts)
+        add(render.ledger_tab(frame, language))
+        results = build_ranking(verdicts, p)
+        for tab in [*render.rank_tabs(results, language),
+                    signals.signals_tab(verdicts.signals, language), *resealed]:
+            add(tab)
+        writer.commit()
+    finally:
+        writer.abort()
+    return RunResult(verdicts.report, frame, results, language, written)
 
 
 DEMO_AS_OF = dt.date(2025, 7, 1)

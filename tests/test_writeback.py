@@ -171,3 +171,38 @@ def test_killed_during_write_leaves_original(tmp_path):
     assert proc.returncode == -9
     assert path.read_bytes() == original
     assert run(path) == 1  # the next run works and replaces nothing of the office's
+
+
+def _tab() -> object:
+    from collabsheet.tabs import Column, ResultTab, Table
+
+    return ResultTab("people", "People", [Table([Column("ID"), Column("Score", "score")],
+                                                [["E1", "E2"], [12.5, 3]])])
+
+
+def test_an_aborted_writer_changes_nothing(tmp_path):
+    from collabsheet.sources.package import PackageWriter
+
+    path = rich_office(tmp_path / "office.xlsx")
+    before = path.read_bytes()
+    writer = PackageWriter(path)
+    writer.add(_tab())
+    writer.abort()
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["office.xlsx"]
+
+
+def test_styles_changed_before_commit_are_used(tmp_path):
+    from collabsheet.sources.package import PackageWriter
+
+    path = rich_office(tmp_path / "office.xlsx")
+    writer = PackageWriter(path)
+    writer.add(_tab())
+    wb = openpyxl.load_workbook(path)
+    wb["Staff"]["A1"].font = openpyxl.styles.Font(italic=True, size=17)
+    wb.save(path)
+    writer.commit()
+    ws = openpyxl.load_workbook(path)["People"]
+    assert [[c.value for c in r] for r in ws.iter_rows()] == [["ID", "Score"], ["E1", 12.5],
+                                                               ["E2", 3]]
+    assert ws["A1"].font.b and ws["B2"].number_format == "#,##0.0##"

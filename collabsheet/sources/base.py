@@ -92,3 +92,37 @@ def drop_blank_rows(columns: list[pd.Series], first_row: int) -> tuple[list[pd.S
     if keep.all():
         return columns, rows
     return [c[keep].reset_index(drop=True) for c in columns], rows[keep]
+
+
+class TabWriter(Protocol):
+    """Result tabs handed over as they are made; nothing changes until ``commit``."""
+
+    def add(self, tab: ResultTab) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def abort(self) -> None: ...
+
+
+class CollectingWriter:
+    """The writer of a backend that writes all its tabs in one call."""
+
+    def __init__(self, source: Source):
+        self.source = source
+        self.tabs: list[ResultTab] = []
+
+    def add(self, tab: ResultTab) -> None:
+        self.tabs.append(tab)
+
+    def commit(self) -> None:
+        self.source.write_tabs(self.tabs)
+
+    def abort(self) -> None:
+        self.tabs = []
+
+
+def tab_writer(source: Source) -> TabWriter:
+    """The source's own writer if it has one (``begin_write``), else one that collects."""
+    begin = getattr(source, "begin_write", None)
+    writer: TabWriter = begin() if callable(begin) else CollectingWriter(source)
+    return writer

@@ -233,34 +233,88 @@ def _next_rid(rels: list[Rel]) -> str:
 
 def replace_tabs(path: Path, tabs: list[ResultTab], force: bool = False) -> None:
     """Write ``tabs`` into the workbook at ``path``; each replaces its earlier version whole."""
-    locks = lock_files(path)
-    if locks and not force:
-        raise SourceError(
-            f"{path.name} seems to be open in Excel or LibreOffice ({locks[0].name} exists); "
-            "close it first, or use --force"
-        )
+    writer = PackageWriter(path, force=force)
     try:
-        zin = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise SourceError(f"{path}: cannot be opened for writing ({exc})") from exc
-    with zin, ThreadPoolExecutor(max_workers=2) as pool:
+        for tab in tabs:
+            writer.add(tab)
+        writer.commit()
+    finally:
+        writer.abort()
+
+
+class PackageWriter:
+    """Result tabs handed over one by one: each sheet is built in two background threads as it
+    arrives (Arrow and zlib let them run beside the caller's work), and the package is
+    written once, at ``commit``; ``abort`` drops everything and leaves the file as it was."""
+
+    def __init__(self, path: Path, force: bool = False):
+        locks = lock_files(path)
+        if locks and not force:
+            raise SourceError(
+                f"{path.name} seems to be open in Excel or LibreOffice ({locks[0].name} exists); "
+                "close it first, or use --force"
+            )
+        self.path = path
+        with self._open() as zin:
+            self._styles_raw, self._styles = self._read_styles(zin)
+        self._pool = ThreadPoolExecutor(max_workers=2)
+        self._tabs: list[ResultTab] = []
+        self._built: list[Future[tuple[sheetxml.Chunks, list[sheetxml.Placed]]]] = []
+
+    def _open(self) -> zipfile.ZipFile:
         try:
-            plan = _plan(zin, tabs, pool)
+            return zipfile.ZipFile(self.path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise SourceError(f"{self.path}: cannot be opened for writing ({exc})") from exc
+
+    def _read_styles(self, zin: zipfile.ZipFile) -> tuple[bytes, sheetxml.Styles]:
+        try:
+            raw = zin.read(_styles_part(zin))
         except (KeyError, StopIteration) as exc:
-            raise SourceError(f"{path.name}: its workbook structure is not one collabsheet can "
-                              f"write into ({exc})") from exc
-        with _atomic(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
-                                                   compresslevel=1) as zout:
-            for info in zin.infolist():
-                name = info.filename
-                if name in plan.remove:
-                    continue
-                if name in plan.replace:
-                    _put(zout, _entry(name, info), plan.replace.pop(name))
-                else:
-                    _copy(zin, zout, info)
-            for name, data in plan.replace.items():
-                _put(zout, _entry(name, None), data)
+            raise SourceError(f"{self.path.name}: its workbook structure is not one "
+                              f"collabsheet can write into ({exc})") from exc
+        return raw, ensure_styles(raw.decode("utf-8"))[1]
+
+    def add(self, tab: ResultTab) -> None:
+        self._tabs.append(tab)
+        self._built.append(self._pool.submit(sheetxml.sheet_xml, tab, self._styles,
+                                             "rId1" if tab.charts else None))
+
+    def commit(self) -> None:
+        with self._open() as zin:
+            raw, _ = self._read_styles(zin)
+            built = self._built if raw == self._styles_raw else None
+            try:
+                plan = _plan(zin, self._tabs, self._pool, built)
+            except (KeyError, StopIteration) as exc:
+                raise SourceError(f"{self.path.name}: its workbook structure is not one "
+                                  f"collabsheet can write into ({exc})") from exc
+            with _atomic(self.path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
+                                                            compresslevel=1) as zout:
+                for info in zin.infolist():
+                    name = info.filename
+                    if name in plan.remove:
+                        continue
+                    if name in plan.replace:
+                        _put(zout, _entry(name, info), plan.replace.pop(name))
+                    else:
+                        _copy(zin, zout, info)
+                for name, data in plan.replace.items():
+                    _put(zout, _entry(name, None), data)
+        self._pool.shutdown()
+
+    def abort(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _styles_part(zin: zipfile.ZipFile) -> str:
+    root_rels = _rels(zin.read("_rels/.rels").decode("utf-8"))
+    wb_part = next(_resolve("", r.target) for r in root_rels if r.type == DOC_TYPE)
+    rels = _rels(zin.read(_rels_part(wb_part)).decode("utf-8"))
+    styles_rel = next((r for r in rels if r.type == STYLES_TYPE), None)
+    if styles_rel is None:
+        raise KeyError("no styles part")
+    return _resolve(wb_part, styles_rel.target)
 
 
 def _put(zout: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | Future[_Deflated]) -> None:
@@ -285,7 +339,9 @@ class _Plan:
     remove: set[str]
 
 
-def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor) -> _Plan:
+def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor,
+          built: list[Future[tuple[sheetxml.Chunks, list[sheetxml.Placed]]]] | None = None
+          ) -> _Plan:
     names = set(zin.namelist())
     root_rels = _rels(zin.read("_rels/.rels").decode("utf-8"))
     wb_part = next(_resolve("", r.target) for r in root_rels if r.type == DOC_TYPE)
@@ -311,8 +367,9 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor) -> _Plan:
     replace: dict[str, bytes | Future[_Deflated]] = {}
     remove: set[str] = set()
     next_sheet_id = max([0, *(s[3] for s in sheets)]) + 1
-    built = [pool.submit(sheetxml.sheet_xml, tab, styles, "rId1" if tab.charts else None)
-             for tab in tabs]
+    if built is None:
+        built = [pool.submit(sheetxml.sheet_xml, tab, styles, "rId1" if tab.charts else None)
+                 for tab in tabs]
     for tab, sheet in zip(tabs, built, strict=True):
         variants = {norm(t) for t in RESULT_TABS.get(tab.key, (tab.title, tab.title))}
         variants.add(norm(tab.title))

@@ -16,7 +16,7 @@ import pyarrow as pa
 from ..errors import SourceError
 from ..tabs import ResultTab
 from . import prefetch
-from .base import RawTab, column_letter, drop_blank_rows, error_text
+from .base import RawTab, TabWriter, column_letter, drop_blank_rows, error_text
 from .prefetch import short as _short
 
 
@@ -190,3 +190,9 @@ class XlsxSource:
         from .package import replace_tabs
 
         replace_tabs(self.path, tabs, force=self.force)
+
+    def begin_write(self) -> TabWriter:
+        """Sheets are built while the caller makes the next tab (see PackageWriter)."""
+        from .package import PackageWriter
+
+        return PackageWriter(self.path, force=self.force)
