@@ -92,8 +92,7 @@ class People:
         self.takes = staff["takes_part"].fillna(True).to_numpy(dtype=bool)
         self.joined = staff["joined"].to_numpy(dtype="datetime64[ns]")
         self.left = staff["left"].to_numpy(dtype="datetime64[ns]")
-        self.base_dept = staff["dept_key"].to_numpy(dtype=object)
-        codes, uniques = pd.factorize(pd.Series(self.base_dept, dtype=object))
+        codes, uniques = pd.factorize(staff["dept_key"])
         self._base_codes = codes.astype(np.int64)
         self._base_keys = [str(k) for k in uniques]
         self.moves = moves
@@ -142,9 +141,7 @@ class People:
 
         A categorical: every call of one People shares its categories, so columns compare and
         count by code."""
-        keys = self._base_keys + sorted(
-            set(self.moves["dept_key"].dropna()) - set(self._base_keys)) if len(self.moves) \
-            else self._base_keys
+        keys = self.department_keys()
         codes = np.full(len(person), -1, dtype=np.int64)
         known = person.notna()
         if known.any():
@@ -155,6 +152,13 @@ class People:
                 self._moved(codes, p, day[known].to_numpy(dtype="datetime64[ns]"),
                             np.flatnonzero(known.to_numpy()), {k: i for i, k in enumerate(keys)})
         return pd.Series(pd.Categorical.from_codes(codes, categories=keys), index=person.index)
+
+    def department_keys(self) -> list[str]:
+        """Every department key a person can be in: the Staff tab's, then those moved to."""
+        if not len(self.moves):
+            return self._base_keys
+        return self._base_keys + sorted(set(self.moves["dept_key"].dropna())
+                                        - set(self._base_keys))
 
     def _moved(self, codes: np.ndarray, p: np.ndarray, day: np.ndarray, at: np.ndarray,
                code_of: dict[str, int]) -> None:

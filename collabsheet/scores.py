@@ -114,7 +114,7 @@ def rank(v: Verdicts, period: Period) -> Results:
     d = len(dkeys)
 
     known = set(dkeys)
-    every = dkeys + sorted({k for k in people.base_dept if isinstance(k, str) and k not in known})
+    every = dkeys + [k for k in people.department_keys() if k not in known]
     value_set = pa.array(every, type=pa.large_string(), from_pandas=True)
 
     def dept_index(keys: pd.Series) -> np.ndarray:

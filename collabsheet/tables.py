@@ -140,12 +140,8 @@ def _per_value(values: pd.Series, convert: Callable[[Any], Any], missing: Any) -
 
 
 def _norm(text: pd.Series) -> pd.Series:
-    """Vectorized labels.norm: spaces folded, lower case (departments are matched this way)."""
-    codes, uniques = pd.factorize(text)
-    normed = pd.Series(uniques, dtype="str").str.replace(r"\s+", " ", regex=True).str.strip(
-        ).str.lower().to_numpy(dtype=object)
-    return pd.Series(np.array([*normed, None], dtype=object)[codes], index=text.index,
-                     dtype="str")
+    """labels.norm for a column (departments are matched in this form)."""
+    return pd.Series(_per_value(text, norm, None), index=text.index, dtype="str")
 
 
 def _takes_part(v: Any) -> Any:
