@@ -55,7 +55,14 @@ def local_date(as_of: dt.date | dt.datetime, office: OfficeStart) -> dt.date:
 
 def evaluate(location: Location, as_of: dt.date | dt.datetime, force: bool = False,
              access: Access | None = None) -> tuple[Source, engine.Verdicts]:
-    """Read once and run every rule, sealed months included."""
+    """Read once and run every rule, sealed months and gaming signals included."""
+    source, verdicts = _rule_pass(location, as_of, force, access)
+    _add_signals(verdicts)
+    return source, verdicts
+
+
+def _rule_pass(location: Location, as_of: dt.date | dt.datetime, force: bool,
+               access: Access | None) -> tuple[Source, engine.Verdicts]:
     source = open_source(location, force=force, access=access)
     early: list[engine.Prepared] = []
     office = load_office(source, early=lambda start: early.append(
@@ -64,11 +71,15 @@ def evaluate(location: Location, as_of: dt.date | dt.datetime, force: bool = Fal
                                prepared=early[0] if early else None)
     problems, changed = seal.check_seals(office, verdicts)
     verdicts.report.violations.extend(problems)
-    verdicts.signals = signals.find_signals(verdicts)
-    verdicts.report.violations.extend(signals.signal_violations(verdicts, verdicts.signals))
     verdicts.office = office
     verdicts.sealed_changed = changed
     return source, verdicts
+
+
+def _add_signals(verdicts: engine.Verdicts) -> None:
+    """Signals are warnings only; ranking does not need them, so ``run`` finds them later."""
+    verdicts.signals = signals.find_signals(verdicts)
+    verdicts.report.violations.extend(signals.signal_violations(verdicts, verdicts.signals))
 
 
 def _guard_seals(verdicts: engine.Verdicts, accept_changes: bool, as_of: dt.date | dt.datetime
@@ -163,30 +174,37 @@ def run(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
         accept_changes: bool = False) -> RunResult:
     """The admin's monthly job: validate, grant and rank from one read, all tabs in one write."""
     p = _period(period)
-    source, verdicts = evaluate(location, as_of, force=force, access=access)
+    source, verdicts = _rule_pass(location, as_of, force, access)
     language = _lang(lang, verdicts)
     resealed = _guard_seals(verdicts, accept_changes, as_of)
     writer = tab_writer(source)
-    written: list[str] = []
+    made: dict[str, str] = {}
 
     def add(tab: ResultTab) -> None:
         writer.add(tab)
-        written.append(tab.title)
+        made[tab.key] = tab.title
 
     try:
-        add(render.validation_tab(verdicts, language))
+        # The largest tabs first: the writer builds them while the rest is computed.
+        results = build_ranking(verdicts, p)
+        for tab in render.rank_tabs(results, language):
+            add(tab)
         frame = build_ledger(verdicts)
         add(render.ledger_tab(frame, language))
-        results = build_ranking(verdicts, p)
-        for tab in [*render.rank_tabs(results, language),
-                    signals.signals_tab(verdicts.signals, language), *resealed]:
+        _add_signals(verdicts)
+        add(render.validation_tab(verdicts, language))
+        add(signals.signals_tab(verdicts.signals, language))
+        written = [made[k] for k in RUN_TABS if k in made] + [t.title for t in resealed]
+        for tab in resealed:
             add(tab)
-        writer.commit()
+        writer.commit(order=written)
     finally:
         writer.abort()
     return RunResult(verdicts.report, frame, results, language, written)
 
 
+RUN_TABS = ("validation", "ledger", "people", "departments", "commendations", "summary",
+            "signals")
 DEMO_AS_OF = dt.date(2025, 7, 1)
 DEMO_PERIOD = "2025-H1"
 DEMO_NAME = "collabsheet-demo.xlsx"

@@ -195,15 +195,18 @@ def _prepare_moves(office: OfficeStart, people: People, dept_known: set[str]) ->
     return mv
 
 
-def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A stable order that groups equal keys (time order kept within a group), and for each
-    position in that order the position where its group starts."""
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One stable sort that groups equal keys (time order kept within a group): the order,
+    for each position in it the position where its group starts, each row's group number and
+    the distinct keys (as ``np.unique`` with ``return_inverse`` would give them)."""
     order = np.argsort(keys, kind="stable")
     k = keys[order]
-    idx = np.arange(len(k))
     new = np.ones(len(k), dtype=bool)
     new[1:] = k[1:] != k[:-1]
-    return order, np.maximum.accumulate(np.where(new, idx, 0))
+    start = np.maximum.accumulate(np.where(new, np.arange(len(k)), 0))
+    group = np.empty(len(k), dtype=np.int64)
+    group[order] = np.cumsum(new) - 1
+    return order, start, group, k[new]
 
 
 def _order_checks(log: pd.DataFrame, people: People, rules: Rules) -> None:
@@ -231,21 +234,22 @@ def _order_checks(log: pd.DataFrame, people: People, rules: Rules) -> None:
 
     first_month = int(month.min())
     span = int(month.max()) - first_month + 1
-    groups, group = np.unique(sender * span + (month - first_month), return_inverse=True)
+    order, start, group, groups = _runs(sender * span + (month - first_month))
     granted = people.grants(groups // span, groups % span + first_month, rules)[group]
 
-    order, start = _runs(group)
     sent_before = np.cumsum(points[order]) - points[order]
     spent = np.empty(len(pos), dtype=np.int64)
     spent[order] = sent_before - sent_before[start]
-    order, start = _runs(group * (int(receiver.max()) + 1) + receiver)
+    order, start, _, _ = _runs(group * (int(receiver.max()) + 1) + receiver)
     pair_before = np.empty(len(pos), dtype=np.int64)
     pair_before[order] = np.arange(len(pos)) - start
 
     over = (spent + points > granted) | (pair_before >= rules.max_sends_per_pair)
     left = granted - spent
     accepted = ~over
-    hard = np.flatnonzero(np.isin(group, np.unique(group[over])))
+    bad = np.zeros(len(groups), dtype=bool)
+    bad[group[over]] = True
+    hard = np.flatnonzero(bad[group])
     if len(hard):
         used_by: dict[int, int] = {}
         pairs: dict[tuple[int, int], int] = {}

@@ -9,7 +9,7 @@ that must fail on a missing value say ``ignore_na=False``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -379,6 +379,44 @@ LOG_MESSAGE_COLUMNS = [
     "points_left", "granted", "duplicate_of"]
 
 
+class _Rows:
+    """The failing rows' values, converted a column at a time and only for the columns the
+    messages read: building a mapping per row was most of the cost of a large report."""
+
+    def __init__(self, frame: pd.DataFrame, pos: np.ndarray, columns: list[str] | None):
+        self._frame, self._pos = frame, pos
+        self._allowed = None if columns is None else set(columns)
+        self._cols: dict[str, np.ndarray] = {}
+
+    def has(self, name: str) -> bool:
+        return name in self._frame.columns and (self._allowed is None or name in self._allowed)
+
+    def column(self, name: str) -> np.ndarray:
+        got = self._cols.get(name)
+        if got is None:
+            if self._allowed is not None and name not in self._allowed:
+                raise KeyError(name)
+            got = self._frame[name].iloc[self._pos].to_numpy(dtype=object)
+            self._cols[name] = got
+        return got
+
+
+class _Row(Mapping[str, Any]):
+    __slots__ = ("_rows", "_i")
+
+    def __init__(self, rows: _Rows, i: int):
+        self._rows, self._i = rows, i
+
+    def __getitem__(self, name: str) -> Any:
+        return self._rows.column(name)[self._i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows._allowed or self._rows._frame.columns)
+
+    def __len__(self) -> int:
+        return len(self._rows._allowed or self._rows._frame.columns)
+
+
 def run_rules(rules_: list[RowRule], frame: pd.DataFrame, tab: str, headers: Mapping[str, str],
               ctx: Context, columns: list[str] | None = None,
               known: Mapping[str, np.ndarray] | None = None
@@ -386,23 +424,29 @@ def run_rules(rules_: list[RowRule], frame: pd.DataFrame, tab: str, headers: Map
     """Every violation of every rule, in sheet-row order, and the failing positions by rule.
     ``columns`` limits what messages can see, which keeps large reports quick; ``known`` holds
     failing positions found already (by ``rule_key``)."""
-    found: list[tuple[int, int, Violation]] = []
+    found: list[Violation] = []
+    rows: list[np.ndarray] = []
+    orders: list[np.ndarray] = []
     positions: dict[str, np.ndarray] = {}
+    sheet_rows = frame["row"].to_numpy(dtype=np.int64) if len(frame) else np.array([], np.int64)
     for order, rule in enumerate(rules_):
         key = rule_key(rule)
         pos = known[key] if known is not None and key in known else failing(rule, frame)
         positions[key] = pos
         if not len(pos):
             continue
-        sub = frame.iloc[pos] if columns is None else frame.iloc[pos][columns]
-        names = list(sub.columns)
-        for values in sub.to_numpy(dtype=object):
-            rec = dict(zip(names, values, strict=True))
-            found.append((
-                int(rec["row"]), order,
-                Violation(tab=tab, row=int(rec["row"]), column=headers.get(rule.field, rule.field),
-                          rule=rule.id, severity=rule.severity, value=rec.get(rule.value),
-                          message=rule.explain(rec, ctx)),
-            ))
-    found.sort(key=lambda t: (t[0], t[1]))
-    return [v for _, _, v in found], positions
+        sub = _Rows(frame, pos, columns)
+        values = sub.column(rule.value) if sub.has(rule.value) else None
+        column = headers.get(rule.field, rule.field)
+        at = sheet_rows[pos]
+        for i, row in enumerate(at.tolist()):
+            found.append(Violation(tab=tab, row=row, column=column, rule=rule.id,
+                                   severity=rule.severity,
+                                   value=None if values is None else values[i],
+                                   message=rule.explain(_Row(sub, i), ctx)))
+        rows.append(at)
+        orders.append(np.full(len(pos), order))
+    if not found:
+        return [], positions
+    sequence = np.lexsort((np.concatenate(orders), np.concatenate(rows)))
+    return [found[k] for k in sequence.tolist()], positions

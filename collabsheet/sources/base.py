@@ -5,7 +5,7 @@ A backend knows cells and files, never a rule; the rule engine never knows which
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -94,12 +94,23 @@ def drop_blank_rows(columns: list[pd.Series], first_row: int) -> tuple[list[pd.S
     return [c[keep].reset_index(drop=True) for c in columns], rows[keep]
 
 
+def in_order(titles: Sequence[str], order: Sequence[str] | None) -> list[int]:
+    """Positions of ``titles`` sorted by their place in ``order`` (unlisted ones last, in the
+    order they came): tabs are made in whatever order is quickest, written in the office's."""
+    if order is None:
+        return list(range(len(titles)))
+    rank = {title: k for k, title in enumerate(order)}
+    return sorted(range(len(titles)), key=lambda k: rank.get(titles[k], len(rank)))
+
+
 class TabWriter(Protocol):
     """Result tabs handed over as they are made; nothing changes until ``commit``."""
 
     def add(self, tab: ResultTab) -> None: ...
 
-    def commit(self) -> None: ...
+    def commit(self, order: Sequence[str] | None = None) -> None:
+        """Write every tab added, in ``order`` of titles (unlisted ones last)."""
+        ...
 
     def abort(self) -> None: ...
 
@@ -114,8 +125,9 @@ class CollectingWriter:
     def add(self, tab: ResultTab) -> None:
         self.tabs.append(tab)
 
-    def commit(self) -> None:
-        self.source.write_tabs(self.tabs)
+    def commit(self, order: Sequence[str] | None = None) -> None:
+        at = in_order([t.title for t in self.tabs], order)
+        self.source.write_tabs([self.tabs[k] for k in at])
 
     def abort(self) -> None:
         self.tabs = []

@@ -16,7 +16,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,7 @@ from ..errors import SourceError
 from ..labels import RESULT_TABS, norm
 from ..tabs import ResultTab
 from . import sheetxml
+from .base import in_order
 from .opc import (  # noqa: F401  (names used by the writer and by other backends)
     CHART_TYPE,
     CT_CHART,
@@ -176,6 +177,16 @@ def _deflate(chunks: sheetxml.Chunks) -> _Deflated:
     return _Deflated(b"".join(out), crc, size)
 
 
+_Built = tuple[bytes | _Deflated, list[sheetxml.Placed]]
+
+
+def _build(tab: ResultTab, styles: sheetxml.Styles) -> _Built:
+    """A result tab's sheet part, deflated when large: one job of the writer's threads."""
+    xml, placed = sheetxml.sheet_xml(tab, styles, "rId1" if tab.charts else None)
+    size = sum(len(chunk) for chunk in xml)
+    return (_deflate(xml) if size > (1 << 20) else b"".join(xml)), placed
+
+
 def _append_raw(zout: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes, crc: int,
                 size: int) -> None:
     """Append an entry whose bytes are compressed already."""
@@ -259,7 +270,7 @@ class PackageWriter:
             self._styles_raw, self._styles = self._read_styles(zin)
         self._pool = ThreadPoolExecutor(max_workers=2)
         self._tabs: list[ResultTab] = []
-        self._built: list[Future[tuple[sheetxml.Chunks, list[sheetxml.Placed]]]] = []
+        self._built: list[Future[_Built]] = []
 
     def _open(self) -> zipfile.ZipFile:
         try:
@@ -277,15 +288,15 @@ class PackageWriter:
 
     def add(self, tab: ResultTab) -> None:
         self._tabs.append(tab)
-        self._built.append(self._pool.submit(sheetxml.sheet_xml, tab, self._styles,
-                                             "rId1" if tab.charts else None))
+        self._built.append(self._pool.submit(_build, tab, self._styles))
 
-    def commit(self) -> None:
+    def commit(self, order: Sequence[str] | None = None) -> None:
+        at = in_order([t.title for t in self._tabs], order)
+        tabs, built = [self._tabs[k] for k in at], [self._built[k] for k in at]
         with self._open() as zin:
             raw, _ = self._read_styles(zin)
-            built = self._built if raw == self._styles_raw else None
             try:
-                plan = _plan(zin, self._tabs, self._pool, built)
+                plan = _plan(zin, tabs, self._pool, built if raw == self._styles_raw else None)
             except (KeyError, StopIteration) as exc:
                 raise SourceError(f"{self.path.name}: its workbook structure is not one "
                                   f"collabsheet can write into ({exc})") from exc
@@ -317,12 +328,11 @@ def _styles_part(zin: zipfile.ZipFile) -> str:
     return _resolve(wb_part, styles_rel.target)
 
 
-def _put(zout: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | Future[_Deflated]) -> None:
+def _put(zout: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | _Deflated) -> None:
     if isinstance(data, bytes):
         zout.writestr(info, data)
     else:
-        done = data.result()
-        _append_raw(zout, info, done.data, done.crc, done.size)
+        _append_raw(zout, info, data.data, data.crc, data.size)
 
 
 def _entry(name: str, like: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
@@ -335,12 +345,12 @@ def _entry(name: str, like: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
 class _Plan:
     """Parts to write (large sheets are being deflated in the pool) and parts to drop."""
 
-    replace: dict[str, bytes | Future[_Deflated]]
+    replace: dict[str, bytes | _Deflated]
     remove: set[str]
 
 
 def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor,
-          built: list[Future[tuple[sheetxml.Chunks, list[sheetxml.Placed]]]] | None = None
+          built: list[Future[_Built]] | None = None
           ) -> _Plan:
     names = set(zin.namelist())
     root_rels = _rels(zin.read("_rels/.rels").decode("utf-8"))
@@ -364,12 +374,11 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor,
         a = _attrs(tag)
         sheets.append((tag, a.get("name", ""), a.get(f"{rid_attr}:id", ""),
                        int(a.get("sheetId", 0))))
-    replace: dict[str, bytes | Future[_Deflated]] = {}
+    replace: dict[str, bytes | _Deflated] = {}
     remove: set[str] = set()
     next_sheet_id = max([0, *(s[3] for s in sheets)]) + 1
     if built is None:
-        built = [pool.submit(sheetxml.sheet_xml, tab, styles, "rId1" if tab.charts else None)
-                 for tab in tabs]
+        built = [pool.submit(_build, tab, styles) for tab in tabs]
     for tab, sheet in zip(tabs, built, strict=True):
         variants = {norm(t) for t in RESULT_TABS.get(tab.key, (tab.title, tab.title))}
         variants.add(norm(tab.title))
@@ -411,9 +420,7 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor,
             ct_xml = _override(ct_xml, part, CT_SHEET)
         # drawings for charts
         drawing_rid = "rId1" if tab.charts else None
-        xml, placed = sheet.result()
-        size = sum(len(chunk) for chunk in xml)
-        replace[part] = pool.submit(_deflate, xml) if size > (1 << 20) else b"".join(xml)
+        replace[part], placed = sheet.result()
         if tab.charts:
             taken = (names - remove) | set(replace)
             drawing = _free_name(taken, "xl/drawings/drawing", ".xml")

@@ -73,8 +73,9 @@ def _texts(values: pd.Series) -> pa.Array:
     go one by one."""
     text = _strings(values)
     out = text
-    for raw, esc in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        out = pc.replace_substring(out, raw, esc)
+    if pc.any(pc.match_substring_regex(text, "[&<>]")).as_py():
+        for raw, esc in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+            out = pc.replace_substring(out, raw, esc)
     out = _join("<t>", out, "</t>")
     care = pc.or_(pc.match_substring_regex(text, _CARE_RE2),
                   pc.greater(pc.utf8_length(text), MAX_TEXT))
@@ -156,6 +157,8 @@ def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool) -
         link_style = f' s="{styles.link}"' if link else ""
         pieces.append((rest, _wrap(f'<c{link_style} t="inlineStr"><is>',
                                    _texts(series[rest]), "</is></c>")))
+    if len(pieces) == 1 and pieces[0][0].all():
+        return pieces[0][1]
     out = pa.repeat(pa.scalar("<c/>", type=pa.large_string()), n)
     for where, cells in pieces:
         out = pc.replace_with_mask(out, pa.array(where), cells)
