@@ -99,12 +99,16 @@ def parse_dates(values: pd.Series) -> pd.Series:
                 np.round(serial.to_numpy(dtype=float) * 86400), unit="s")
             result.loc[serial.index] = stamps.to_numpy()
         todo = result.isna() & text.notna()
-        for idx in todo[todo].index:
-            m = _TEXT_DATE.match(str(text[idx]))
-            if m:
-                ts = _from_match(m)
-                if ts is not None:
-                    result.loc[idx] = ts
+        at: list[object] = []
+        read: list[pd.Timestamp] = []
+        for idx, t in zip(todo[todo].index, text[todo].tolist(), strict=True):
+            m = _TEXT_DATE.match(str(t))
+            ts = _from_match(m) if m else None
+            if ts is not None:
+                at.append(idx)
+                read.append(ts)
+        if at:
+            result.loc[at] = np.array(read, dtype="datetime64[ns]")
     result = result.where((result >= EARLIEST) & (result <= LATEST))
     return result
 

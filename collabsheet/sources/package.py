@@ -268,7 +268,7 @@ class PackageWriter:
         self.path = path
         with self._open() as zin:
             self._styles_raw, self._styles = self._read_styles(zin)
-        self._pool = ThreadPoolExecutor(max_workers=2)
+        self._pool = ThreadPoolExecutor(max_workers=1)
         self._tabs: list[ResultTab] = []
         self._built: list[Future[_Built]] = []
 
