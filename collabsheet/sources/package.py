@@ -290,7 +290,17 @@ class PackageWriter:
         self._tabs.append(tab)
         self._built.append(self._pool.submit(_build, tab, self._styles))
 
+    def _help(self) -> None:
+        """Build the tabs the writer's thread has not started, here: at commit this thread
+        has nothing else to do. Taken from the end, as the thread takes from the start."""
+        for k in reversed(range(len(self._built))):
+            if self._built[k].cancel():
+                done: Future[_Built] = Future()
+                done.set_result(_build(self._tabs[k], self._styles))
+                self._built[k] = done
+
     def commit(self, order: Sequence[str] | None = None) -> None:
+        self._help()
         at = in_order([t.title for t in self._tabs], order)
         tabs, built = [self._tabs[k] for k in at], [self._built[k] for k in at]
         with self._open() as zin:
