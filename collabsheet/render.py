@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 import numpy as np
@@ -19,32 +18,36 @@ def _quote(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-def _value(x: Any) -> Any:
-    if x is None or (not isinstance(x, str) and pd.isna(x)):
-        return None
-    if isinstance(x, float) and x.is_integer():
-        return int(x)
-    return x
+def _values(s: pd.Series) -> list[Any]:
+    """Cells as plain values, a column at a time: missing -> None, whole floats -> int."""
+    if s.dtype.kind == "f":
+        return [None if x != x else int(x) if x.is_integer() else x
+                for x in s.to_numpy().tolist()]
+    if s.dtype.kind == "M":
+        return [None if x is pd.NaT else x for x in s.tolist()]
+    out: list[Any] = s.to_numpy(dtype=object, na_value=None).tolist()
+    return out
 
 
 def validation_tab(v: Verdicts, lang: str) -> ResultTab:
     """Rejected and warned Log rows, one line a row with a link back to it; then problems of
     the other tabs. Its size follows the problems, not the log."""
     log_tab = v.titles.get("log", "")
-    rules: dict[int, list[str]] = defaultdict(list)
-    msgs: dict[int, list[str]] = defaultdict(list)
-    severity: dict[int, str] = {}
-    other: list[tuple[str, int, str, str, str]] = []
-    for viol in v.report.violations:
-        if viol.tab == log_tab and viol.row > 1:
-            if viol.rule not in rules[viol.row]:
-                rules[viol.row].append(viol.rule)
-            msgs[viol.row].append(viol.message)
-            if viol.severity == "error" or viol.row not in severity:
-                severity[viol.row] = viol.severity
-        else:
-            other.append((viol.tab, viol.row, viol.column, viol.rule, viol.message))
-    rows = sorted(rules)
+    on_log = [x for x in v.report.violations if x.tab == log_tab and x.row > 1]
+    other = [(x.tab, x.row, x.column, x.rule, x.message) for x in v.report.violations
+             if not (x.tab == log_tab and x.row > 1)]
+    at = np.array([x.row for x in on_log], dtype=np.int64)
+    order = np.argsort(at, kind="stable")
+    on_log = [on_log[k] for k in order.tolist()]
+    at = at[order]
+    starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]]) if len(at) else at
+    ends = np.r_[starts[1:], len(at)].astype(np.int64)
+    rows = at[starts].tolist()
+    rule_ids = [x.rule for x in on_log]
+    messages = [x.message for x in on_log]
+    errors = [x.severity == "error" for x in on_log]
+    groups = list(zip(starts.tolist(), ends.tolist(), strict=True))
+    severity = ["error" if any(errors[a:b]) else on_log[a].severity for a, b in groups]
     sheet_rows = v.log["row"].to_numpy()
     sub = v.log.iloc[np.searchsorted(sheet_rows, rows)][["when", "from", "to", "points",
                                                           "points_left"]]
@@ -62,14 +65,14 @@ def validation_tab(v: Verdicts, lang: str) -> ResultTab:
         ],
         values=[
             rows,
-            [_value(t) for t in sub["when"]],
-            [_value(t) for t in sub["from"]],
-            [_value(t) for t in sub["to"]],
-            [_value(t) for t in sub["points"]],
-            [word(severity[r], lang) for r in rows],
-            [", ".join(rules[r]) for r in rows],
-            ["; ".join(msgs[r]) for r in rows],
-            [_value(t) for t in sub["points_left"]],
+            _values(sub["when"]),
+            _values(sub["from"]),
+            _values(sub["to"]),
+            _values(sub["points"]),
+            [word(s, lang) for s in severity],
+            [", ".join(dict.fromkeys(rule_ids[a:b])) for a, b in groups],
+            ["; ".join(messages[a:b]) for a, b in groups],
+            _values(sub["points_left"]),
         ],
         links=[f"{_quote(log_tab)}!A{r}" for r in rows],
     )]
