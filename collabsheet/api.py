@@ -185,12 +185,12 @@ def run(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
         made[tab.key] = tab.title
 
     try:
-        # The largest tabs first: the writer builds them while the rest is computed.
+        # The large tabs first: the writer builds them while the rest is computed.
+        frame = build_ledger(verdicts)
+        add(render.ledger_tab(frame, language))
         results = build_ranking(verdicts, p)
         for tab in render.rank_tabs(results, language):
             add(tab)
-        frame = build_ledger(verdicts)
-        add(render.ledger_tab(frame, language))
         _add_signals(verdicts)
         add(render.validation_tab(verdicts, language))
         add(signals.signals_tab(verdicts.signals, language))
