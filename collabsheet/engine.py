@@ -452,8 +452,8 @@ def evaluate(office: Office, as_of: dt.date, prepared: Prepared | None = None) -
     for rule in row_rules:
         if rule.id in ("pair-limit", "allowance", "duplicate"):
             continue
-        known[schemas.rule_key(rule)] = schemas.failing(rule, log)
-        pre[known[schemas.rule_key(rule)]] = False
+        pos = known[schemas.rule_key(rule)] = schemas.failing(rule, log)
+        pre[pos] = False
     log["pre_valid"] = pre
     with ThreadPoolExecutor(max_workers=1) as beside:
         duplicates = beside.submit(_duplicates, pd.DataFrame(

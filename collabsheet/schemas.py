@@ -385,16 +385,17 @@ class _Rows:
 
     def __init__(self, frame: pd.DataFrame, pos: np.ndarray, columns: list[str] | None):
         self._frame, self._pos = frame, pos
-        self._allowed = None if columns is None else set(columns)
+        self.names = list(frame.columns) if columns is None else list(columns)
+        self._known = set(self.names)
         self._cols: dict[str, np.ndarray] = {}
 
     def has(self, name: str) -> bool:
-        return name in self._frame.columns and (self._allowed is None or name in self._allowed)
+        return name in self._known
 
     def column(self, name: str) -> np.ndarray:
         got = self._cols.get(name)
         if got is None:
-            if self._allowed is not None and name not in self._allowed:
+            if name not in self._known:
                 raise KeyError(name)
             got = self._frame[name].iloc[self._pos].to_numpy(dtype=object)
             self._cols[name] = got
@@ -411,10 +412,10 @@ class _Row(Mapping[str, Any]):
         return self._rows.column(name)[self._i]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._rows._allowed or self._rows._frame.columns)
+        return iter(self._rows.names)
 
     def __len__(self) -> int:
-        return len(self._rows._allowed or self._rows._frame.columns)
+        return len(self._rows.names)
 
 
 def run_rules(rules_: list[RowRule], frame: pd.DataFrame, tab: str, headers: Mapping[str, str],

@@ -76,7 +76,7 @@ def office_parts(path: Path) -> dict[str, bytes]:
 
 
 def _our_parts(zf: zipfile.ZipFile) -> set[str]:
-    from collabsheet.sources.package import sheet_parts
+    from collabsheet.sources.opc import sheet_parts
 
     parts = sheet_parts(zf)
     office = {"Staff", "Departments", "Log"}

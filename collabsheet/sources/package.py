@@ -32,7 +32,7 @@ from ..labels import RESULT_TABS, norm
 from ..tabs import ResultTab
 from . import sheetxml
 from .base import in_order
-from .opc import (  # noqa: F401  (names used by the writer and by other backends)
+from .opc import (
     CHART_TYPE,
     CT_CHART,
     CT_DRAWING,
@@ -47,7 +47,6 @@ from .opc import (  # noqa: F401  (names used by the writer and by other backend
     _rels,
     _rels_part,
     _resolve,
-    sheet_parts,
 )
 
 
@@ -260,9 +259,10 @@ def replace_tabs(path: Path, tabs: list[ResultTab], force: bool = False) -> None
 
 
 class PackageWriter:
-    """Result tabs handed over one by one: each sheet is built in two background threads as it
-    arrives (Arrow and zlib let them run beside the caller's work), and the package is
-    written once, at ``commit``; ``abort`` drops everything and leaves the file as it was."""
+    """Result tabs handed over one by one: each sheet is built and deflated in a background
+    thread as it arrives (Arrow and the deflater let it run beside the caller's work), and the
+    package is written once, at ``commit``; ``abort`` drops everything and leaves the file as
+    it was."""
 
     def __init__(self, path: Path, force: bool = False):
         locks = lock_files(path)
@@ -359,7 +359,7 @@ def _entry(name: str, like: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
 
 @dataclass
 class _Plan:
-    """Parts to write (large sheets are being deflated in the pool) and parts to drop."""
+    """Parts to write (large sheets deflated already) and parts to drop."""
 
     replace: dict[str, bytes | _Deflated]
     remove: set[str]

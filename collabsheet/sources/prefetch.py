@@ -89,8 +89,6 @@ def _stop(proc: subprocess.Popen[bytes], out: Path) -> None:
     out.unlink(missing_ok=True)
 
 
-
-
 def short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else type(exc).__name__

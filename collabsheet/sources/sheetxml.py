@@ -104,10 +104,6 @@ def _join(*items: str | pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(*args, pa.scalar("", type=pa.large_string()))
 
 
-def _wrap(head: str | pa.Array, body: pa.Array, tail: str) -> pa.Array:
-    return _join(head, body, tail)
-
-
 def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool) -> pa.Array:
     """The <c> elements of one column, built column-wise in Arrow. Cells carry no reference:
     each row lists all its cells in order (a blank one as <c/>), which every reader accepts and
@@ -134,13 +130,13 @@ def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool) -
         if ok.any():
             numbers = _number_texts(num[ok])
             if kind == "int":
-                cells = _wrap(f'<c s="{styles.link if link else styles.number}"><v>', numbers,
+                cells = _join(f'<c s="{styles.link if link else styles.number}"><v>', numbers,
                               "</v></c>")
             else:
                 whole = pa.array(num[ok] == np.floor(num[ok]))
                 head = pc.if_else(whole, f'<c s="{styles.score_whole}"><v>',
                                   f'<c s="{styles.score_part}"><v>')
-                cells = _wrap(head.cast(pa.large_string()), numbers, "</v></c>")
+                cells = _join(head.cast(pa.large_string()), numbers, "</v></c>")
             pieces.append((ok, cells))
         rest = present & ~ok
     elif kind in ("date", "datetime"):
@@ -150,12 +146,12 @@ def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool) -
             serial = ((stamps[ok] - pd.Timestamp(_EPOCH)) / pd.Timedelta(days=1)).to_numpy(
                 dtype=float)
             date_style = styles.date if kind == "date" else styles.datetime
-            pieces.append((ok, _wrap(f'<c s="{date_style}"><v>', _number_texts(serial),
+            pieces.append((ok, _join(f'<c s="{date_style}"><v>', _number_texts(serial),
                                      "</v></c>")))
         rest = present & ~ok
     if rest.any():
         link_style = f' s="{styles.link}"' if link else ""
-        pieces.append((rest, _wrap(f'<c{link_style} t="inlineStr"><is>',
+        pieces.append((rest, _join(f'<c{link_style} t="inlineStr"><is>',
                                    _texts(series[rest]), "</is></c>")))
     if len(pieces) == 1 and pieces[0][0].all():
         return pieces[0][1]
