@@ -22,11 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-try:
-    from isal import isal_zlib as _zlib
-except ImportError:  # pragma: no cover (isal is a dependency; plain zlib gives the same file)
-    _zlib = zlib  # type: ignore[misc]
-
 from ..errors import SourceError
 from ..labels import RESULT_TABS, norm
 from ..tabs import ResultTab
@@ -42,11 +37,13 @@ from .opc import (
     REL_NS,
     STYLES_TYPE,
     WS_TYPE,
+    ZLIB,
     Rel,
     _attrs,
     _rels,
     _rels_part,
     _resolve,
+    data_start,
 )
 
 
@@ -147,12 +144,7 @@ def _copy_raw(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo
     """Copy an entry's compressed bytes as they are: no inflate, no deflate, no change."""
     fp = zin.fp
     assert fp is not None and zout.fp is not None
-    fp.seek(info.header_offset)
-    header = fp.read(30)
-    if header[:4] != b"PK\x03\x04" or info.flag_bits & 0x1:
-        raise ValueError("unusual entry")
-    name_len, extra_len = struct.unpack("<HH", header[26:30])
-    fp.seek(info.header_offset + 30 + name_len + extra_len)
+    fp.seek(data_start(fp, info))
     data = fp.read(info.compress_size)
     new = zipfile.ZipInfo(info.filename, info.date_time)
     new.compress_type = info.compress_type
@@ -172,11 +164,11 @@ class _Deflated:
 def _deflate(chunks: sheetxml.Chunks) -> _Deflated:
     """Raw deflate at level 1, chunk by chunk (other threads run meanwhile). ISA-L's deflate,
     where installed, writes the same format four times quicker than zlib and a little smaller."""
-    packer = _zlib.compressobj(1, zlib.DEFLATED, -15)
+    packer = ZLIB.compressobj(1, zlib.DEFLATED, -15)
     out, crc, size = [], 0, 0
     for chunk in chunks:
         out.append(packer.compress(chunk))
-        crc = _zlib.crc32(chunk, crc)
+        crc = ZLIB.crc32(chunk, crc)
         size += len(chunk)
     out.append(packer.flush())
     return _Deflated(b"".join(out), crc, size)

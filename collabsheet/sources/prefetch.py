@@ -1,9 +1,9 @@
-"""The largest tab of a workbook parsed in a second process, started as early as possible.
+"""The largest tab of a workbook parsed in other processes, started as early as possible.
 
-calamine holds the GIL while it parses, so a thread would not overlap it; a fresh Python that
-imports only fastexcel and pyarrow does. The command line starts it before it imports pandas
-(``start``); the .xlsx backend takes it over (``take``) or starts its own. Only the standard
-library is imported here.
+calamine holds the GIL while it parses, so a thread would not overlap it; fresh Pythons that
+import only fastexcel and pyarrow do, one slice of the tab's rows each (see ``partread``). The
+command line starts them before it imports pandas (``start``); the .xlsx backend takes them
+over (``take``) or starts its own. Only the standard library is imported here.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sys
 import tempfile
 import weakref
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,46 +23,40 @@ from ..errors import SourceError
 from .opc import sheet_parts
 
 PARALLEL_BYTES = 32 << 20
+SLICES = max(2, min(4, (os.cpu_count() or 2) - 1))
 
-_CHILD = """
-import json, sys
-import fastexcel, pyarrow as pa
-path, title, out = sys.argv[1:4]
-try:
-    sheet = fastexcel.read_excel(path).load_sheet_by_name(
-        title, header_row=None, skip_rows=0, dtypes="string")
-    batch, errs = sheet.to_arrow_with_errors()
-    indexes = [getattr(c, "absolute_index", i) for i, c in enumerate(sheet.available_columns())]
-    with pa.OSFile(out, "wb") as f, pa.ipc.new_file(f, batch.schema) as w:
-        w.write_batch(batch)
-    errors = [[e.position[0], e.position[1], str(e.detail)]
-              for e in (errs.errors if errs is not None else [])]
-    print(json.dumps({"indexes": indexes, "errors": errors}))
-except Exception as exc:
-    print(json.dumps({"error": str(exc)}))
-"""
+_ROOT = str(Path(__file__).resolve().parents[2])
+_CHILD = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
+          "from collabsheet.sources.partread import main; main(sys.argv[1:])")
 
 
 class ChildRead:
-    """One tab parsed by fastexcel in a fresh Python process, handed back as an Arrow file."""
+    """One tab parsed by fastexcel in ``slices`` fresh Python processes, a slice of its rows
+    each (see ``partread``), handed back as Arrow files and put together here."""
 
-    def __init__(self, path: Path, title: str):
+    def __init__(self, path: Path, title: str, slices: int | None = None):
         self.title = title
-        fd, out = tempfile.mkstemp(prefix="collabsheet-", suffix=".arrow")
+        slices = slices or SLICES
+        self.files: list[Path] = []
+        self.procs: list[subprocess.Popen[bytes]] = []
+        for k in range(slices):
+            xlsx, out = (self._temp(suffix) for suffix in (".xlsx", ".arrow"))
+            self.procs.append(subprocess.Popen(
+                [sys.executable, "-c", _CHILD, _ROOT, str(path), title, str(k), str(slices),
+                 str(xlsx), str(out)],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL))
+        self._finalizer = weakref.finalize(self, _stop, self.procs, self.files)
+
+    def _temp(self, suffix: str) -> Path:
+        fd, name = tempfile.mkstemp(prefix="collabsheet-", suffix=suffix)
         os.close(fd)
-        self.out = Path(out)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", _CHILD, str(path), title, out],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
-        self._finalizer = weakref.finalize(self, _stop, self.proc, self.out)
+        self.files.append(Path(name))
+        return Path(name)
 
-    def result(self, name: str) -> tuple[Any, list[tuple[int, int, str]], list[int]]:
-        """The tab as an Arrow record batch, its error cells and its absolute column indexes."""
-        import pyarrow as pa
-
-        stdout, stderr = self.proc.communicate()
+    def _answer(self, k: int, name: str) -> dict[str, Any]:
+        stdout, stderr = self.procs[k].communicate()
         try:
-            answer = json.loads(stdout.decode("utf-8").strip().splitlines()[-1])
+            answer: dict[str, Any] = json.loads(stdout.decode("utf-8").strip().splitlines()[-1])
         except (ValueError, IndexError):
             detail = stderr.decode("utf-8", "replace").strip().splitlines()
             raise SourceError(f"{name}: tab {self.title!r} cannot be read "
@@ -69,24 +64,86 @@ class ChildRead:
         if "error" in answer:
             raise SourceError(f"{name}: tab {self.title!r} cannot be read "
                               f"({short(RuntimeError(answer['error']))})")
-        with pa.OSFile(str(self.out), "rb") as f:
-            table = pa.ipc.open_file(f).read_all()
-        batch = table.combine_chunks().to_batches()[0] if table.num_rows else \
-            pa.RecordBatch.from_pylist([], schema=table.schema)
-        errors = [(int(r), int(c), str(d)) for r, c, d in answer["errors"]]
-        return batch, errors, [int(i) for i in answer["indexes"]]
+        return answer
+
+    def result(self, name: str) -> Slices | None:
+        """The slices in order, or None if the sheet could not be cut (read it whole)."""
+        import pyarrow as pa
+
+        answers = [self._answer(k, name) for k in range(len(self.procs))]
+        if any("unsplittable" in a for a in answers):
+            return None
+        parts = []
+        for k, answer in enumerate(answers):
+            with pa.OSFile(str(self.files[2 * k + 1]), "rb") as f:
+                table = pa.ipc.open_file(f).read_all()
+            parts.append(Slice(table, answer["offset"], [int(i) for i in answer["indexes"]],
+                               [(int(r), int(c), str(d)) for r, c, d in answer["errors"]]))
+        return Slices(parts, answers[-1]["merged"])
 
     def close(self) -> None:
         self._finalizer()
 
 
-def _stop(proc: subprocess.Popen[bytes], out: Path) -> None:
-    """Stop the reader if it still runs and remove its file; also runs when a read is dropped
-    unfinished (an error before the tab was looked up)."""
-    if proc.poll() is None:
-        proc.kill()
-    proc.communicate()
-    out.unlink(missing_ok=True)
+@dataclass
+class Slice:
+    table: Any
+    offset: int | None
+    indexes: list[int]
+    errors: list[tuple[int, int, str]]
+
+
+@dataclass
+class Slices:
+    parts: list[Slice]
+    merged: list[str]
+
+    def joined(self) -> tuple[Any, list[tuple[int, int, str]], list[int]]:
+        """One record batch as fastexcel would give for the whole tab: the columns are the span
+        of every slice's columns, and the rows of each slice start at its offset (the gaps are
+        rows no slice has, so empty)."""
+        import pyarrow as pa
+
+        parts = [p for p in self.parts if p.offset is not None and p.table.num_rows]
+        if not parts:
+            return pa.RecordBatch.from_pylist([]), [], []
+        lo = min(min(p.indexes) for p in parts)
+        hi = max(max(p.indexes) for p in parts)
+        columns: list[list[Any]] = [[] for _ in range(lo, hi + 1)]
+        errors: list[tuple[int, int, str]] = []
+        length = 0
+        for p in parts:
+            assert p.offset is not None
+            if p.offset < length:
+                raise ValueError("rows out of order")
+            gap, length = p.offset - length, p.offset + p.table.num_rows
+            where = {absolute: i for i, absolute in enumerate(p.indexes)}
+            for j, col in enumerate(columns):
+                if gap:
+                    col.append(pa.nulls(gap, pa.string()))
+                i = where.get(lo + j)
+                col.append(pa.nulls(p.table.num_rows, pa.string()) if i is None
+                           else p.table.column(i).cast(pa.string()))
+            errors.extend((p.offset + r, p.indexes[c] - lo, d) for r, c, d in p.errors)
+        arrays = [pa.concat_arrays([c for piece in col for c in _chunks(piece)])
+                  for col in columns]
+        batch = pa.RecordBatch.from_arrays(arrays, names=[f"c{i}" for i in range(lo, hi + 1)])
+        return batch, errors, list(range(lo, hi + 1))
+
+
+def _chunks(piece: Any) -> list[Any]:
+    return list(piece.chunks) if hasattr(piece, "chunks") else [piece]
+
+
+def _stop(procs: list[subprocess.Popen[bytes]], files: list[Path]) -> None:
+    """Stop the readers that still run and remove their files; also runs when a read is
+    dropped unfinished (an error before the tab was looked up)."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+    for f in files:
+        f.unlink(missing_ok=True)
 
 
 def short(exc: BaseException) -> str:

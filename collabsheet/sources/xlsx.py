@@ -119,9 +119,10 @@ class XlsxSource:
         return list(self._reader.sheet_names)
 
     def read_tabs(self, titles: list[str]) -> Mapping[str, RawTab]:
-        """The largest tab is parsed in a second process while this one reads and converts the
-        rest (the calamine parse holds the GIL, so a thread would not overlap it); it is
-        collected when first looked up."""
+        """The largest tab is parsed in other processes, a slice of its rows each, while this
+        one reads and converts the rest (the calamine parse holds the GIL, so threads would not
+        overlap it); it is collected when first looked up. A sheet that cannot be cut safely
+        is read here, whole."""
         big = prefetch.largest(self.path, titles)
         if big is None:
             return {t: self._read(t) for t in titles}
@@ -134,11 +135,16 @@ class XlsxSource:
 
         def collect() -> RawTab:
             try:
-                merged = self._merged(big)
-                batch, errors, indexes = child.result(self.name)
-                return self._finish(big, batch, errors, indexes, merged)
+                slices = child.result(self.name)
             finally:
                 child.close()
+            try:
+                if slices is None:
+                    raise ValueError("not cut")
+                batch, errors, indexes = slices.joined()
+            except ValueError:
+                return self._read(big)
+            return self._finish(big, batch, errors, indexes, slices.merged)
 
         return _Tabs(titles, ready, big, collect)
 
