@@ -100,11 +100,15 @@ class People:
 
     @staticmethod
     def _lookup(keys: pd.Series) -> tuple[pd.Series, _KeyTable, pa.Array]:
-        counts = keys.value_counts()
-        per_row = keys.map(counts)
-        unique = keys[keys.notna() & (per_row == 1)]
-        table = _KeyTable(arrow_text(unique), unique.index.to_numpy(dtype=np.int64))
-        return per_row, table, arrow_text(pd.Series(counts[counts > 1].index, dtype="str"))
+        """Rows per key (NaN for a blank key), the keys held by exactly one row, and the
+        keys held by several."""
+        codes, uniques = pd.factorize(keys)
+        counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+        per_row = np.append(counts, np.nan)[codes]
+        once = per_row == 1
+        table = _KeyTable(arrow_text(keys[once]), keys.index.to_numpy(dtype=np.int64)[once])
+        return (pd.Series(per_row, index=keys.index), table,
+                arrow_text(pd.Series(np.asarray(uniques)[counts > 1], dtype="str")))
 
     def resolve(self, keys: pd.Series) -> tuple[pd.Series, pd.Series]:
         """Person positions (NA when unresolved) and a status: ok, blank, unknown, ambiguous.

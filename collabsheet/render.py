@@ -24,7 +24,8 @@ def _values(s: pd.Series) -> list[Any]:
         return [None if x != x else int(x) if x.is_integer() else x
                 for x in s.to_numpy().tolist()]
     if s.dtype.kind == "M":
-        return [None if x is pd.NaT else x for x in s.tolist()]
+        stamps: list[Any] = s.to_numpy(dtype="datetime64[us]").tolist()
+        return stamps
     out: list[Any] = s.to_numpy(dtype=object, na_value=None).tolist()
     return out
 
