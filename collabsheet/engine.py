@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 
 from . import schemas
 from .cells import arrow_text
+from .groups import runs, stable_order
 from .labels import norm
 from .report import Report, Stats, Violation
 from .rules import Rules
@@ -200,20 +201,6 @@ def _prepare_moves(office: OfficeStart, people: People, dept_known: set[str]) ->
     return mv
 
 
-def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One stable sort that groups equal keys (time order kept within a group): the order,
-    for each position in it the position where its group starts, each row's group number and
-    the distinct keys (as ``np.unique`` with ``return_inverse`` would give them)."""
-    order = np.argsort(keys, kind="stable")
-    k = keys[order]
-    new = np.ones(len(k), dtype=bool)
-    new[1:] = k[1:] != k[:-1]
-    start = np.maximum.accumulate(np.where(new, np.arange(len(k)), 0))
-    group = np.empty(len(k), dtype=np.int64)
-    group[order] = np.cumsum(new) - 1
-    return order, start, group, k[new]
-
-
 def _order_checks(log: pd.DataFrame, people: People, rules: Rules) -> None:
     """Checks 8 and 9: walk each sender's month in time order, ties in sheet order.
 
@@ -228,10 +215,8 @@ def _order_checks(log: pd.DataFrame, people: People, rules: Rules) -> None:
     if not pre.any():
         return
     pos = np.flatnonzero(pre)
-    when = log["when"].to_numpy(dtype="datetime64[ns]")[pos].view(np.int64)
-    row = log["row"].to_numpy(dtype=np.int64)[pos]
-    time_order = np.lexsort((row, when))
-    pos = pos[time_order]
+    pos = pos[stable_order(log["row"].to_numpy(dtype=np.int64)[pos])]
+    pos = pos[stable_order(log["when"].to_numpy(dtype="datetime64[ns]")[pos].view(np.int64))]
     sender = log["sender"].to_numpy(dtype=np.int64, na_value=0)[pos]
     receiver = log["receiver"].to_numpy(dtype=np.int64, na_value=0)[pos]
     month = log["month"].to_numpy(dtype=np.int64, na_value=0)[pos]
@@ -239,13 +224,15 @@ def _order_checks(log: pd.DataFrame, people: People, rules: Rules) -> None:
 
     first_month = int(month.min())
     span = int(month.max()) - first_month + 1
-    order, start, group, groups = _runs(sender * span + (month - first_month))
+    months = runs(sender * span + (month - first_month))
+    order, start, group, groups = months.order, months.start, months.group, months.keys
     granted = people.grants(groups // span, groups % span + first_month, rules)[group]
 
     sent_before = np.cumsum(points[order]) - points[order]
     spent = np.empty(len(pos), dtype=np.int64)
     spent[order] = sent_before - sent_before[start]
-    order, start, _, _ = _runs(group * (int(receiver.max()) + 1) + receiver)
+    by_pair = runs(group * (int(receiver.max()) + 1) + receiver)
+    order, start = by_pair.order, by_pair.start
     pair_before = np.empty(len(pos), dtype=np.int64)
     pair_before[order] = np.arange(len(pos)) - start
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import Verdicts
+from .groups import runs
 from .labels import result_title, word
 from .periods import Period
 from .scores import TOTAL, Results
@@ -95,8 +96,8 @@ def ledger_tab(frame: pd.DataFrame, lang: str) -> ResultTab:
     only what was sent; the full per-month rows are in `collabsheet grant --format csv`."""
     person = frame["person"].to_numpy(dtype=np.int64)
     n = int(person.max()) + 1 if len(person) else 0
-    months, month_at = np.unique(frame["month_code"].to_numpy(dtype=np.int64),
-                                 return_inverse=True)
+    found = runs(frame["month_code"].to_numpy(dtype=np.int64))
+    months, month_at = found.keys, found.group
 
     def total(col: str, cells: np.ndarray, size: int) -> np.ndarray:
         return np.bincount(cells, weights=frame[col].to_numpy(dtype=float), minlength=size

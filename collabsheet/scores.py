@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .engine import People, Verdicts
+from .groups import distinct, runs
 from .periods import Period
 
 TOTAL = "total"
@@ -81,7 +82,7 @@ def rank(v: Verdicts, period: Period) -> Results:
     special = np.bincount(sp_in["person"].to_numpy(dtype=np.int64),
                           weights=sp_in["award"].to_numpy(dtype=np.int64), minlength=n
                           ).astype(np.int64)
-    helped = pd.Series(sender).groupby(receiver).nunique().reindex(range(n), fill_value=0)
+    helped = np.bincount(distinct(receiver * n + sender) // n, minlength=n)
     scaled = received * rw + sent * sw + special * scale
 
     end = min(pd.Timestamp(year=period.last // 12, month=period.last % 12 + 1, day=1)
@@ -104,7 +105,7 @@ def rank(v: Verdicts, period: Period) -> Results:
         "department": dept_name, "dept_key": dept_now.to_numpy(dtype=object),
         "group": group_now,
         "received": received, "sent": sent, "special": special, "score": scaled,
-        "sends": sends, "receipts": receipts, "helped": helped.to_numpy(),
+        "sends": sends, "receipts": receipts, "helped": helped,
     })[keep]
     ppl["rank"] = rank_desc(ppl["score"])
     ppl = ppl.sort_values(["rank", "id"], kind="stable").reset_index(drop=True)
@@ -169,20 +170,32 @@ def _summary(v: Verdicts, period: Period, acc: pd.DataFrame, sp_in: pd.DataFrame
              ) -> pd.DataFrame:
     """Per month and for the period: the figures an office reports."""
     log = v.log
-    rejected = log.loc[~log["accepted"] & log["month"].between(period.first, period.last),
-                       ["month"]]
+    month = log["month"].to_numpy(dtype=np.int64, na_value=0)
+    rejected = month[~log["accepted"].to_numpy(dtype=bool)
+                     & (month >= period.first) & (month <= period.last)]
+    a_month = acc["month"].to_numpy(dtype=np.int64)
+    points = acc["points"].to_numpy(dtype=np.int64)
+    sender = acc["sender"].to_numpy(dtype=np.int64)
+    receiver = acc["receiver"].to_numpy(dtype=np.int64)
+    s_month = sp_in["month"].to_numpy(dtype=np.int64)
+    n = len(v.staff)
+
+    def distinct(people: np.ndarray) -> int:
+        seen = np.zeros(n, dtype=bool)
+        seen[people] = True
+        return int(seen.sum())
+
     rows = []
     start = v.rules.start
     first = Period.code(start.year, start.month) if start else period.first
     for m in [*(m for m in period.months if m >= first), None]:
-        a = acc if m is None else acc[acc["month"] == m]
-        r = rejected if m is None else rejected[rejected["month"] == m]
-        s = sp_in if m is None else sp_in[sp_in["month"] == m]
+        a = slice(None) if m is None else a_month == m
         rows.append({
             "month": TOTAL if m is None else Period.name(m),
-            "collaborations": len(a), "points": int(a["points"].sum()),
-            "senders": int(a["sender"].nunique()), "receivers": int(a["receiver"].nunique()),
-            "rejected": len(r), "specials": len(s),
+            "collaborations": len(a_month[a]), "points": int(points[a].sum()),
+            "senders": distinct(sender[a]), "receivers": distinct(receiver[a]),
+            "rejected": len(rejected) if m is None else int((rejected == m).sum()),
+            "specials": len(s_month) if m is None else int((s_month == m).sum()),
         })
     return pd.DataFrame(rows)
 
@@ -193,9 +206,10 @@ def _flows(v: Verdicts, keys: list[str], helper: np.ndarray, helped: np.ndarray,
     on department positions so a million rows cost a few array operations."""
     ok = (helper >= 0) & (helped >= 0)
     k = len(keys)
-    used, inverse = np.unique(helper[ok].astype(np.int64) * k + helped[ok], return_inverse=True)
-    size = np.bincount(inverse, minlength=len(used)).astype(np.int64)
-    total = np.bincount(inverse, weights=points[ok], minlength=len(used)).astype(np.int64)
+    found = runs(helper[ok].astype(np.int64) * k + helped[ok])
+    used = found.keys
+    size = np.bincount(found.group, minlength=len(used)).astype(np.int64)
+    total = np.bincount(found.group, weights=points[ok], minlength=len(used)).astype(np.int64)
     names = np.array([v.dept_name.get(key, key) for key in keys], dtype=object)
     g = pd.DataFrame({"helper": names[used // k], "helped": names[used % k],
                       "collaborations": size, "points": total})

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .engine import Verdicts
+from .groups import runs
 from .labels import result_title, word
 from .periods import Period
 from .report import Violation
@@ -97,8 +98,9 @@ def _edges(acc: pd.DataFrame) -> pd.DataFrame:
     width = int(max(sender.max(), receiver.max())) + 1
     m0 = int(month.min())
     key = ((month - m0) * width + sender) * width + receiver
-    keys, first_at, inverse = np.unique(key, return_index=True, return_inverse=True)
-    points = np.bincount(inverse, weights=acc["points"].to_numpy(dtype=float),
+    found = runs(key)
+    keys, first_at = found.keys, found.order[found.heads]
+    points = np.bincount(found.group, weights=acc["points"].to_numpy(dtype=float),
                          minlength=len(keys))
     return pd.DataFrame({
         "month": keys // (width * width) + m0, "sender": keys // width % width,
