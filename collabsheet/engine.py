@@ -285,7 +285,9 @@ def _duplicates(log: pd.DataFrame, minutes: int) -> pd.Series:
         content = points.astype(np.int64) * (len(uniques) + 1) + message
         when = log["when"].to_numpy(dtype="datetime64[ns]")[idx].astype(np.int64)
         row = log["row"].to_numpy(dtype=np.int64)[idx]
-        order = np.lexsort((row, when, content, pair))
+        order = stable_order(row)
+        for key in (when, content, pair):
+            order = order[stable_order(key[order])]
         pair, content, when, row = pair[order], content[order], when[order], row[order]
         same = np.zeros(len(idx), dtype=bool)
         same[1:] = (pair[1:] == pair[:-1]) & (content[1:] == content[:-1]) & (
