@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -437,14 +438,13 @@ def run_rules(rules_: list[RowRule], frame: pd.DataFrame, tab: str, headers: Map
         if not len(pos):
             continue
         sub = _Rows(frame, pos, columns)
-        values = sub.column(rule.value) if sub.has(rule.value) else None
-        column = headers.get(rule.field, rule.field)
+        values = sub.column(rule.value).tolist() if sub.has(rule.value) else repeat(None)
         at = sheet_rows[pos]
-        for i, row in enumerate(at.tolist()):
-            found.append(Violation(tab=tab, row=row, column=column, rule=rule.id,
-                                   severity=rule.severity,
-                                   value=None if values is None else values[i],
-                                   message=rule.explain(_Row(sub, i), ctx)))
+        explain = rule.explain
+        messages = [explain(_Row(sub, i), ctx) for i in range(len(pos))]
+        found.extend(map(Violation, repeat(tab), at.tolist(),
+                         repeat(headers.get(rule.field, rule.field)), repeat(rule.id),
+                         repeat(rule.severity), values, messages))
         rows.append(at)
         orders.append(np.full(len(pos), order))
     if not found:
