@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,13 +67,75 @@ def _inflate(path: Path, info: zipfile.ZipInfo) -> Iterator[bytes]:
             yield tail
 
 
-def _cut(region: bytes, start: int) -> tuple[int, bool]:
-    """The first row tag at or after ``start``, or the end of sheetData; True if a row."""
-    row = _ROW.search(region, start)
-    close = _SD_CLOSE.search(region, start, row.start() if row is not None else len(region))
+def _cut(text: bytes) -> tuple[int, bool]:
+    """The first whole row tag in ``text``, or the end of sheetData; True if a row."""
+    row = _ROW.search(text)
+    close = _SD_CLOSE.search(text, 0, row.start() if row is not None else len(text))
     if close is not None:
         return close.start(), False
     return (row.start(), True) if row is not None else (-1, False)
+
+
+def merge_refs(pieces: Iterable[bytes | memoryview]) -> list[str]:
+    """The mergeCell refs in a sheet's bytes, given a piece at a time."""
+    found: list[str] = []
+    tail = b""
+    for piece in pieces:
+        buf = tail + piece
+        if b"mergeCell" in buf:
+            found.extend(m.decode() for m in _MERGE.findall(buf))
+            tail = b""
+        else:
+            tail = buf[-200:]
+    return list(dict.fromkeys(found))
+
+
+class _Kept:
+    """The inflated sheet from some offset on, in the pieces it came in: never joined whole."""
+
+    def __init__(self) -> None:
+        self.pieces: list[bytes] = []
+        self.starts: list[int] = []
+        self.end = 0
+
+    def add(self, piece: bytes, keep: bool) -> None:
+        if keep:
+            self.pieces.append(piece)
+            self.starts.append(self.end)
+        self.end += len(piece)
+
+    def views(self, a: int, b: int) -> Iterator[memoryview]:
+        i = max(bisect_right(self.starts, a) - 1, 0)
+        for start, piece in zip(self.starts[i:], self.pieces[i:], strict=True):
+            if start >= b:
+                break
+            lo, hi = max(a - start, 0), min(b - start, len(piece))
+            if lo < hi:
+                yield memoryview(piece)[lo:hi]
+
+    def window(self, a: int, b: int) -> bytes:
+        return b"".join(self.views(a, b))
+
+    def rfind(self, token: bytes) -> int:
+        """Where ``token`` last occurs, looking from the end (-1 if nowhere)."""
+        for i in range(len(self.pieces) - 1, -1, -1):
+            start = self.starts[i]
+            found = self.window(start, start + len(self.pieces[i]) + len(token) - 1).rfind(token)
+            if found >= 0:
+                return start + found
+        return -1
+
+    def cut(self, at: int) -> tuple[int, bool] | None:
+        """Where a slice starting at or after ``at`` begins, if the bytes so far show it."""
+        width = _SLACK
+        while True:
+            end = min(at + width, self.end)
+            pos, is_row = _cut(self.window(at, end))
+            if pos >= 0:
+                return at + pos, is_row
+            if end >= self.end:
+                return None
+            width *= 4
 
 
 def cut_slice(path: Path, title: str, k: int, n: int, out: Path) -> Slice:
@@ -81,16 +144,13 @@ def cut_slice(path: Path, title: str, k: int, n: int, out: Path) -> Slice:
         sheets = sheet_parts(zf)
         part = sheets[title]
         info = zf.getinfo(part)
-        size = info.file_size
-        lo_target = k * size // n
-        hi_target = (k + 1) * size // n if k < n - 1 else None
-        kept: list[bytes] = []
-        kept_at: int | None = None
+        lo_target = k * info.file_size // n
+        hi_target = (k + 1) * info.file_size // n if k < n - 1 else None
+        kept = _Kept()
         head = b""
         prefix: bytes | None = None
         body_start = 0
-        at = 0
-        region = b""
+        hi: tuple[int, bool] | None = None
         for piece in _inflate(path, info):
             if prefix is None:
                 head += piece
@@ -98,58 +158,44 @@ def cut_slice(path: Path, title: str, k: int, n: int, out: Path) -> Slice:
                 if m is not None:
                     if m.group(2):
                         raise Unsplittable("sheetData is empty")
-                    prefix, body_start = head[:m.end()], m.end()
-                    head = b""
-            if kept_at is None and at + len(piece) + _SLACK > lo_target:
-                kept_at = at
-            if kept_at is not None:
-                kept.append(piece)
-            at += len(piece)
-            if hi_target is not None and prefix is not None and at > hi_target + _SLACK:
-                region = b"".join(kept)
-                kept = [region]
-                end, _ = _cut(region, max(hi_target, body_start) - kept_at)  # type: ignore[operator]
-                if end >= 0:
+                    prefix, body_start, head = head[:m.end()], m.end(), b""
+            kept.add(piece, keep=kept.end + len(piece) + _SLACK > lo_target)
+            if hi_target is not None and prefix is not None and \
+                    kept.end > max(hi_target, body_start) + _SLACK:
+                hi = kept.cut(max(hi_target, body_start))
+                if hi is not None:
                     break
-        else:
-            region = b"".join(kept)
-        if prefix is None or kept_at is None:
+        if prefix is None:
             raise Unsplittable("no sheetData")
-        lo, is_row = (body_start - kept_at, True) if k == 0 else \
-            _cut(region, max(lo_target, body_start) - kept_at)
-        if lo < 0:
+        lo = (body_start, True) if k == 0 else kept.cut(max(lo_target, body_start))
+        if hi_target is not None and hi is None:
+            hi = kept.cut(max(hi_target, body_start))
+        if lo is None or (hi_target is not None and hi is None):
             raise Unsplittable("no row at a cut")
-        offset = 0 if k == 0 else None
-        if k > 0 and is_row:
-            number = _ROW_NUMBER.search(_ROW.match(region, lo).group())  # type: ignore[union-attr]
-            if number is None:
+        offset: int | None = 0
+        if k > 0:
+            tag = _ROW.match(kept.window(lo[0], lo[0] + 4096)) if lo[1] else None
+            number = _ROW_NUMBER.search(tag.group()) if tag is not None else None
+            if lo[1] and number is None:
                 raise Unsplittable("a row without its number")
-            offset = int(number.group(1)) - 1
-        merged: list[str] | None = None
-        if hi_target is None:
-            body = memoryview(region)[lo:]
-            close = _SD_CLOSE.search(region, max(lo, region.rfind(b"sheetData>") - 64))
-            tail = region[close.end():] if close is not None else b""
-            merged = list(dict.fromkeys(m.decode() for m in _MERGE.findall(tail)))
-            ends = b""
+            offset = int(number.group(1)) - 1 if number is not None else None
+        if hi is None:
+            end, ends = kept.end, b""
+            tail = max(lo[0], kept.rfind(b"sheetData>"))
+            merged: list[str] | None = merge_refs(kept.views(tail, end))
         else:
-            end, _ = _cut(region, max(hi_target, body_start) - kept_at)
-            if end < 0:
-                raise Unsplittable("no row at a cut")
-            body = memoryview(region)[lo:end]
-            root = _ROOT.search(prefix)
-            sd = _SD_OPEN.search(prefix)
+            root, sd = _ROOT.search(prefix), _SD_OPEN.search(prefix)
             assert sd is not None
+            end, merged = hi[0], None
             ends = b"</" + sd.group(1) + b"sheetData></" + \
                 (root.group(1) if root is not None else b"worksheet") + b">"
-        if k > 0 and not is_row:
-            offset = None
         with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
             for item in zf.infolist():
                 if item.filename == part:
                     with zout.open(item.filename, "w") as f:
                         f.write(prefix)
-                        f.write(body)
+                        for view in kept.views(lo[0], end):
+                            f.write(view)
                         f.write(ends)
                 elif item.filename in sheets.values():
                     zout.writestr(item.filename, _EMPTY_SHEET)

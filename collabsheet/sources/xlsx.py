@@ -17,6 +17,7 @@ from ..errors import SourceError
 from ..tabs import ResultTab
 from . import prefetch
 from .base import RawTab, TabWriter, column_letter, drop_blank_rows, error_text
+from .partread import merge_refs
 from .prefetch import short as _short
 
 
@@ -35,22 +36,10 @@ def _open_reader(path: Path):  # type: ignore[no-untyped-def]
         raise SourceError(f"{path}: cannot be read as an .xlsx workbook ({_short(exc)})") from exc
 
 
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
-
-
 def merged_refs(zf: zipfile.ZipFile, part: str) -> list[str]:
     """Stream the part and collect mergeCell refs without holding the whole sheet in memory."""
-    found: list[str] = []
-    tail = b""
     with zf.open(part) as f:
-        while chunk := f.read(1 << 22):
-            buf = tail + chunk
-            if b"mergeCell" in buf:
-                found.extend(m.decode() for m in _MERGE.findall(buf))
-                tail = b""
-            else:
-                tail = buf[-200:]
-    return list(dict.fromkeys(found))
+        return merge_refs(iter(lambda: f.read(1 << 22), b""))
 
 
 def _split_ref(ref: str) -> tuple[int, int]:
