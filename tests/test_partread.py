@@ -139,3 +139,26 @@ def test_a_prefixed_namespace_is_cut_too(tmp_path):
     got, merged = _sliced(path, "Log", 2, tmp_path)
     assert got == _whole(path, "Log") and len(got[0][0]) == 301
     assert merged == ["C200:C202"]
+
+
+def test_rows_out_of_order_are_read_whole(tmp_path, monkeypatch):
+    from collabsheet.sources.xlsx import XlsxSource
+
+    path = _hostile_log(tmp_path / "office.xlsx")
+
+    def reversed_rows(xml: bytes) -> bytes:
+        head, rest = xml.split(b"<sheetData>", 1)
+        body, tail = rest.split(b"</sheetData>", 1)
+        rows = re.findall(rb"<row\b.*?</row>|<row\b[^>]*/>", body, re.S)
+        assert b"".join(rows) == body
+        return head + b"<sheetData>" + b"".join(rows[::-1]) + b"</sheetData>" + tail
+
+    _rewrite_sheet(path, "Log", reversed_rows)
+    whole = XlsxSource(path).read_tabs(["Log"])["Log"]
+    with pytest.raises(ValueError, match="rows out of order"):
+        _sliced(path, "Log", 2, tmp_path)
+    monkeypatch.setattr(prefetch, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(prefetch.tempfile, "tempdir", str(tmp_path))
+    sliced = XlsxSource(path).read_tabs(["Log", "Staff"])["Log"]
+    assert [list(c) for c in sliced.columns] == [list(c) for c in whole.columns]
+    assert sliced.rows.tolist() == whole.rows.tolist() and len(whole.rows) > 250
