@@ -180,7 +180,7 @@ def _summary(v: Verdicts, period: Period, acc: pd.DataFrame, sp_in: pd.DataFrame
     s_month = sp_in["month"].to_numpy(dtype=np.int64)
     n = len(v.staff)
 
-    def distinct(people: np.ndarray) -> int:
+    def how_many(people: np.ndarray) -> int:
         seen = np.zeros(n, dtype=bool)
         seen[people] = True
         return int(seen.sum())
@@ -193,7 +193,7 @@ def _summary(v: Verdicts, period: Period, acc: pd.DataFrame, sp_in: pd.DataFrame
         rows.append({
             "month": TOTAL if m is None else Period.name(m),
             "collaborations": len(a_month[a]), "points": int(points[a].sum()),
-            "senders": distinct(sender[a]), "receivers": distinct(receiver[a]),
+            "senders": how_many(sender[a]), "receivers": how_many(receiver[a]),
             "rejected": len(rejected) if m is None else int((rejected == m).sum()),
             "specials": len(s_month) if m is None else int((s_month == m).sum()),
         })

@@ -87,6 +87,10 @@ class ChildRead:
 
 @dataclass
 class Slice:
+    """One process's rows: ``offset`` is the sheet row (0-based) of its first row, None if it
+    has none; ``indexes`` are its absolute column positions; ``errors`` (row, column, detail)
+    are relative to it."""
+
     table: Any
     offset: int | None
     indexes: list[int]
@@ -95,6 +99,8 @@ class Slice:
 
 @dataclass
 class Slices:
+    """Every slice of a tab in sheet order, and the tab's merged ranges (the last one's)."""
+
     parts: list[Slice]
     merged: list[str]
 
