@@ -162,3 +162,9 @@ def test_rows_out_of_order_are_read_whole(tmp_path, monkeypatch):
     sliced = XlsxSource(path).read_tabs(["Log", "Staff"])["Log"]
     assert [list(c) for c in sliced.columns] == [list(c) for c in whole.columns]
     assert sliced.rows.tolist() == whole.rows.tolist() and len(whole.rows) > 250
+
+
+def test_a_slice_that_cannot_be_written_leaves_the_tab_to_be_read_whole(tmp_path):
+    path = _hostile_log(tmp_path / "office.xlsx")
+    with pytest.raises(partread.Unsplittable, match=r"^the slice cannot be written \("):
+        partread.read_slice(path, "Log", 0, 2, tmp_path / "no such folder" / "0.xlsx")

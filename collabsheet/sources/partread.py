@@ -209,7 +209,11 @@ def read_slice(path: Path, title: str, k: int, n: int, xlsx: Path
     """Slice ``k`` parsed: its rows (from its offset on), error cells, columns and offset."""
     import fastexcel
 
-    cut = cut_slice(path, title, k, n, xlsx)
+    try:
+        cut = cut_slice(path, title, k, n, xlsx)
+    except OSError as exc:  # a full temporary folder, say: the tab can still be read whole
+        xlsx.unlink(missing_ok=True)
+        raise Unsplittable(f"the slice cannot be written ({exc.strerror or exc})") from exc
     try:
         sheet = fastexcel.read_excel(str(xlsx)).load_sheet_by_name(
             title, header_row=None, skip_rows=0, dtypes="string")
