@@ -38,13 +38,11 @@ def validation_tab(v: Verdicts, lang: str) -> ResultTab:
     on_log = [x for x in v.report.violations if x.tab == log_tab and x.row > 1]
     other = [(x.tab, x.row, x.column, x.rule, x.message) for x in v.report.violations
              if not (x.tab == log_tab and x.row > 1)]
-    at = np.array([x.row for x in on_log], dtype=np.int64)
-    order = np.argsort(at, kind="stable")
-    on_log = [on_log[k] for k in order.tolist()]
-    at = at[order]
-    starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]]) if len(at) else at
-    ends = np.r_[starts[1:], len(at)].astype(np.int64)
-    rows = at[starts].tolist()
+    by_row = runs(np.array([x.row for x in on_log], dtype=np.int64))
+    on_log = [on_log[k] for k in by_row.order.tolist()]
+    starts = by_row.heads
+    ends = np.r_[starts[1:], len(on_log)].astype(np.int64)
+    rows = by_row.keys.tolist()
     rule_ids = [x.rule for x in on_log]
     messages = [x.message for x in on_log]
     errors = [x.severity == "error" for x in on_log]

@@ -37,7 +37,7 @@ class Unsplittable(Exception):
 
 
 @dataclass
-class Slice:
+class Cut:
     """Where slice ``k`` begins in the whole sheet (0-based row), or None if it has no rows;
     and, for the last slice only, the sheet's merged ranges."""
 
@@ -138,7 +138,7 @@ class _Kept:
             width *= 4
 
 
-def cut_slice(path: Path, title: str, k: int, n: int, out: Path) -> Slice:
+def cut_slice(path: Path, title: str, k: int, n: int, out: Path) -> Cut:
     """Write slice ``k`` of ``n`` of the tab ``title`` of ``path`` as a package at ``out``."""
     with zipfile.ZipFile(path) as zf:
         sheets = sheet_parts(zf)
@@ -201,11 +201,11 @@ def cut_slice(path: Path, title: str, k: int, n: int, out: Path) -> Slice:
                     zout.writestr(item.filename, _EMPTY_SHEET)
                 elif not item.is_dir():
                     zout.writestr(item.filename, zf.read(item))
-        return Slice(offset, merged)
+        return Cut(offset, merged)
 
 
 def read_slice(path: Path, title: str, k: int, n: int, xlsx: Path
-               ) -> tuple[Any, list[tuple[int, int, str]], list[int], Slice]:
+               ) -> tuple[Any, list[tuple[int, int, str]], list[int], Cut]:
     """Slice ``k`` parsed: its rows (from its offset on), error cells, columns and offset."""
     import fastexcel
 

@@ -38,9 +38,11 @@ class ChildRead:
         self.title = title
         slices = slices or SLICES
         self.files: list[Path] = []
+        self.outs: list[Path] = []
         self.procs: list[subprocess.Popen[bytes]] = []
         for k in range(slices):
             xlsx, out = (self._temp(suffix) for suffix in (".xlsx", ".arrow"))
+            self.outs.append(out)
             self.procs.append(subprocess.Popen(
                 [sys.executable, "-c", _CHILD, _ROOT, str(path), title, str(k), str(slices),
                  str(xlsx), str(out)],
@@ -66,20 +68,26 @@ class ChildRead:
                               f"({short(RuntimeError(answer['error']))})")
         return answer
 
-    def result(self, name: str) -> Slices | None:
-        """The slices in order, or None if the sheet could not be cut (read it whole)."""
+    def result(self, name: str) -> tuple[Any, list[tuple[int, int, str]], list[int],
+                                         list[str]] | None:
+        """The tab as one record batch, its error cells, its absolute column indexes and its
+        merged ranges; None if the sheet could not be cut or its rows are out of order (read
+        it whole instead)."""
         import pyarrow as pa
 
         answers = [self._answer(k, name) for k in range(len(self.procs))]
         if any("unsplittable" in a for a in answers):
             return None
         parts = []
-        for k, answer in enumerate(answers):
-            with pa.OSFile(str(self.files[2 * k + 1]), "rb") as f:
+        for out, answer in zip(self.outs, answers, strict=True):
+            with pa.OSFile(str(out), "rb") as f:
                 table = pa.ipc.open_file(f).read_all()
             parts.append(Slice(table, answer["offset"], [int(i) for i in answer["indexes"]],
                                [(int(r), int(c), str(d)) for r, c, d in answer["errors"]]))
-        return Slices(parts, answers[-1]["merged"])
+        try:
+            return (*Slices(parts, answers[-1]["merged"]).joined(), answers[-1]["merged"])
+        except ValueError:
+            return None
 
     def close(self) -> None:
         self._finalizer()

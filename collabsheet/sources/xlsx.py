@@ -124,16 +124,13 @@ class XlsxSource:
 
         def collect() -> RawTab:
             try:
-                slices = child.result(self.name)
+                got = child.result(self.name)
             finally:
                 child.close()
-            try:
-                if slices is None:
-                    raise ValueError("not cut")
-                batch, errors, indexes = slices.joined()
-            except ValueError:
+            if got is None:
                 return self._read(big)
-            return self._finish(big, batch, errors, indexes, slices.merged)
+            batch, errors, indexes, merged = got
+            return self._finish(big, batch, errors, indexes, merged)
 
         return _Tabs(titles, ready, big, collect)
 
