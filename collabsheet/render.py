@@ -41,7 +41,7 @@ def validation_tab(v: Verdicts, lang: str) -> ResultTab:
     by_row = runs(np.array([x.row for x in on_log], dtype=np.int64))
     on_log = [on_log[k] for k in by_row.order.tolist()]
     starts = by_row.heads
-    ends = np.r_[starts[1:], len(on_log)].astype(np.int64)
+    ends = np.append(starts[1:], len(on_log))[:len(starts)]
     rows = by_row.keys.tolist()
     rule_ids = [x.rule for x in on_log]
     messages = [x.message for x in on_log]

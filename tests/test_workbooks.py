@@ -199,6 +199,15 @@ def test_log_header_only_is_valid(make_book):
     assert report.valid and report.stats.rows == 0
 
 
+def test_a_log_without_problems_still_gets_its_result_tabs(make_book):
+    path = make_book([[D(2025, 4, 2), "E1", "E2", 10, "thanks"]])
+    res = collabsheet.run(path, "2025-H1", as_of=D(2025, 7, 1))
+    assert res.report.valid and not [v for v in res.report.violations if v.tab == "Log"]
+    wb = openpyxl.load_workbook(path)
+    assert wb["Validation"].max_row == 1 and wb["Validation"]["A1"].value == "Row"
+    assert wb["People"].max_row > 1
+
+
 def test_sheet_header_constant():
     assert LOG_HEADER == ["Date", "From", "To", "Points", "Message"]
 
