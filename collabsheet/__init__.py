@@ -14,12 +14,12 @@ from .errors import CollabsheetError, SourceError, TabError, UsageError
 if TYPE_CHECKING:
     from .api import evaluate, grant, open_source, rank, run, validate
     from .report import Report, Stats, Violation
-    from .rules import Rules
+    from .settings import Rules
 
 _LAZY = {
     "evaluate": "api", "grant": "api", "open_source": "api", "rank": "api", "run": "api",
     "validate": "api", "Report": "report", "Stats": "report", "Violation": "report",
-    "Rules": "rules",
+    "Rules": "settings",
 }
 
 

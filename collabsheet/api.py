@@ -16,14 +16,14 @@ import pandas as pd
 from . import engine, render, seal, signals
 from .errors import SealError, UsageError
 from .ledger import ledger as build_ledger
+from .office import OfficeStart, load_office
 from .periods import Period, parse_period
 from .report import Report
+from .resulttab import ResultTab
 from .scores import Results
 from .scores import rank as build_ranking
 from .sources.base import Source, tab_writer
 from .sources.gsheets import Access, spreadsheet_id
-from .tables import OfficeStart, load_office
-from .tabs import ResultTab
 
 Location = str | os.PathLike[str] | Source
 

@@ -19,11 +19,11 @@ import pyarrow.compute as pc
 
 from . import schemas
 from .cells import arrow_text
-from .groups import runs, stable_order
+from .intsort import runs, stable_order
 from .labels import norm
+from .office import Office, OfficeStart
 from .report import Report, Stats, Violation
-from .rules import Rules
-from .tables import Office, OfficeStart
+from .settings import Rules
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import months
 from .errors import UsageError
 
 _FORMS = "2025-03 (a month), 2025-Q2, 2025-H1, 2025, or 2025-02..2025-06"
@@ -18,13 +19,8 @@ class Period:
     last: int
     label: str
 
-    @staticmethod
-    def code(year: int, month: int) -> int:
-        return year * 12 + month - 1
-
-    @staticmethod
-    def name(code: int) -> str:
-        return f"{code // 12:04d}-{code % 12 + 1:02d}"
+    code = staticmethod(months.code)
+    name = staticmethod(months.name)
 
     @property
     def months(self) -> list[int]:

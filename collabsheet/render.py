@@ -7,16 +7,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import months
 from .engine import Verdicts
-from .groups import runs
+from .intsort import runs
 from .labels import result_title, word
-from .periods import Period
+from .resulttab import Chart, Column, ResultTab, Table
 from .scores import TOTAL, Results
-from .tabs import Chart, Column, ResultTab, Table
-
-
-def _quote(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
+from .sheetref import ref
 
 
 def _values(s: pd.Series) -> list[Any]:
@@ -74,7 +71,7 @@ def validation_tab(v: Verdicts, lang: str) -> ResultTab:
             ["; ".join(messages[a:b]) for a, b in groups],
             _values(sub["points_left"]),
         ],
-        links=[f"{_quote(log_tab)}!A{r}" for r in rows],
+        links=[ref(log_tab, f"A{r}") for r in rows],
     )]
     if other:
         tables.append(Table(
@@ -95,7 +92,7 @@ def ledger_tab(frame: pd.DataFrame, lang: str) -> ResultTab:
     person = frame["person"].to_numpy(dtype=np.int64)
     n = int(person.max()) + 1 if len(person) else 0
     found = runs(frame["month_code"].to_numpy(dtype=np.int64))
-    months, month_at = found.keys, found.group
+    codes, month_at = found.keys, found.group
 
     def total(col: str, cells: np.ndarray, size: int) -> np.ndarray:
         return np.bincount(cells, weights=frame[col].to_numpy(dtype=float), minlength=size
@@ -105,15 +102,15 @@ def ledger_tab(frame: pd.DataFrame, lang: str) -> ResultTab:
     keep = np.flatnonzero((sums["granted"] > 0) | (sums["sent"] > 0))
     ids = np.full(n, None, dtype=object)
     ids[person] = frame["id"].to_numpy(dtype=object)
-    by_month = total("sent", person * len(months) + month_at, n * len(months)).reshape(
-        n, len(months))
+    by_month = total("sent", person * len(codes) + month_at, n * len(codes)).reshape(
+        n, len(codes))
     columns = [Column(word("id", lang), "text", 12), Column(word("granted", lang), "int", 10),
                Column(word("sent", lang), "int", 10), Column(word("expired", lang), "int", 10),
                Column(word("left_now", lang), "int", 10)]
     values: list[Any] = [ids[keep], *(sums[c][keep] for c in ("granted", "sent", "expired",
                                                                 "left"))]
-    for k, code in enumerate(months.tolist()):
-        columns.append(Column(f"{Period.name(code)} {word('sent', lang)}", "int", 12))
+    for k, code in enumerate(codes.tolist()):
+        columns.append(Column(f"{months.name(code)} {word('sent', lang)}", "int", 12))
         values.append(by_month[keep, k])
     return ResultTab("ledger", result_title("ledger", lang), [Table(columns=columns,
                                                                     values=values)])
@@ -198,7 +195,7 @@ def summary_tab(res: Results, lang: str) -> ResultTab:
     """Monthly figures, then who helps whom: the strongest department pairs only, since 400
     departments make 160,000 pairs that nobody reads (all of them are in ``Results.flows``)."""
     s = res.summary
-    months = [word("total", lang) if m == TOTAL else m for m in s["month"]]
+    labels = [word("total", lang) if m == TOTAL else m for m in s["month"]]
     f = res.flows.head(FLOW_ROWS)
     flow_caption = word("helped_by", lang) + " → " + word("helped", lang)
     if len(res.flows) > FLOW_ROWS:
@@ -212,7 +209,7 @@ def summary_tab(res: Results, lang: str) -> ResultTab:
                        Column(word("receivers", lang), "int", 16),
                        Column(word("rejected", lang), "int", 13),
                        Column(word("specials", lang), "int", 13)],
-              values=[months, s["collaborations"].to_numpy(), s["points"].to_numpy(),
+              values=[labels, s["collaborations"].to_numpy(), s["points"].to_numpy(),
                       s["senders"].to_numpy(), s["receivers"].to_numpy(),
                       s["rejected"].to_numpy(), s["specials"].to_numpy()]),
         Table(caption=flow_caption,

@@ -19,7 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .report import Severity, Violation
-from .rules import Rules
+from .settings import Rules
 
 Row = Mapping[str, Any]
 

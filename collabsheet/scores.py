@@ -15,8 +15,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from . import months
 from .engine import People, Verdicts
-from .groups import distinct, runs
+from .intsort import distinct, runs
 from .periods import Period
 
 TOTAL = "total"
@@ -85,8 +86,7 @@ def rank(v: Verdicts, period: Period) -> Results:
     helped = np.bincount(distinct(receiver * n + sender) // n, minlength=n)
     scaled = received * rw + sent * sw + special * scale
 
-    end = min(pd.Timestamp(year=period.last // 12, month=period.last % 12 + 1, day=1)
-              + pd.offsets.MonthEnd(0), pd.Timestamp(v.as_of))
+    end = min(months.last_day(period.last), pd.Timestamp(v.as_of))
     person_idx = pd.Series(np.arange(n), dtype="Int64")
     dept_now = people.department_on(person_idx, pd.Series(
         np.full(n, np.datetime64(end.to_datetime64(), "ns"))))
@@ -187,11 +187,11 @@ def _summary(v: Verdicts, period: Period, acc: pd.DataFrame, sp_in: pd.DataFrame
 
     rows = []
     start = v.rules.start
-    first = Period.code(start.year, start.month) if start else period.first
+    first = months.of_date(start) if start else period.first
     for m in [*(m for m in period.months if m >= first), None]:
         a = slice(None) if m is None else a_month == m
         rows.append({
-            "month": TOTAL if m is None else Period.name(m),
+            "month": TOTAL if m is None else months.name(m),
             "collaborations": len(a_month[a]), "points": int(points[a].sum()),
             "senders": how_many(sender[a]), "receivers": how_many(receiver[a]),
             "rejected": len(rejected) if m is None else int((rejected == m).sum()),

@@ -12,13 +12,14 @@ from typing import Any
 
 import pandas as pd
 
+from . import months
 from .engine import Verdicts
 from .errors import UsageError
 from .labels import result_title
-from .periods import Period
+from .office import Office
+from .periods import parse_month
 from .report import Violation
-from .tables import Office
-from .tabs import Column, ResultTab, Table
+from .resulttab import Column, ResultTab, Table
 
 
 @dataclass(frozen=True)
@@ -55,16 +56,14 @@ def current_entries(v: Verdicts, month: int) -> list[Entry]:
     out = []
     log = v.log
     when = log["when"]
-    codes = (when.dt.year * 12 + when.dt.month - 1)
-    rows = log[(codes == month).fillna(False).astype(bool)]
+    rows = log[(months.of_times(when) == month).fillna(False).astype(bool)]
     for row, *cells in zip(rows["row"], rows["when"], rows["from"], rows["to"],
                            rows["points_text"], rows["message"], strict=True):
         content = " | ".join(_text(x) for x in cells)
         out.append(Entry(v.titles.get("log", "Log"), int(row), _fingerprint(content), content))
     sp = v.special
     if len(sp):
-        scodes = sp["when"].dt.year * 12 + sp["when"].dt.month - 1
-        sub = sp[(scodes == month).fillna(False).astype(bool)]
+        sub = sp[(months.of_times(sp["when"]) == month).fillna(False).astype(bool)]
         for row, *cells in zip(sub["row"], sub["when"], sub["id"], sub["points_text"],
                                sub["work"], sub["departments"], strict=True):
             content = " | ".join(_text(x) for x in cells)
@@ -137,8 +136,7 @@ def check_seals(office: Office, v: Verdicts) -> tuple[list[Violation], list[str]
     found: list[Violation] = []
     changed: list[str] = []
     for month, seal in sorted(read_seals(office).items()):
-        year, mon = (int(x) for x in month.split("-"))
-        problems = compare(seal, current_entries(v, Period.code(year, mon)))
+        problems = compare(seal, current_entries(v, parse_month(month)))
         if problems:
             changed.append(month)
             found += problems
@@ -148,8 +146,8 @@ def check_seals(office: Office, v: Verdicts) -> tuple[list[Violation], list[str]
 def seal_month(office: Office, v: Verdicts, month: str, at: dt.datetime,
                accept_changes: bool = False) -> tuple[ResultTab, str]:
     """The Seal tab with ``month`` (re)sealed; the message says what happened."""
-    code = _month_code(month)
-    as_of_code = Period.code(v.as_of.year, v.as_of.month)
+    code = parse_month(month)
+    as_of_code = months.of_date(v.as_of)
     if code >= as_of_code:
         raise UsageError(f"{month} has not ended on {v.as_of.isoformat()}; only a month that "
                          "has ended can be sealed")
@@ -170,12 +168,6 @@ def seal_month(office: Office, v: Verdicts, month: str, at: dt.datetime,
     verb = "sealed again" if old else "sealed"
     return seal_tab(seals, v.rules.language), f"{month} {verb}: {len(now)} rows, digest " \
                                               f"{new_digest}"
-
-
-def _month_code(month: str) -> int:
-    from .periods import parse_month
-
-    return parse_month(month)
 
 
 def seal_tab(seals: dict[str, MonthSeal], lang: str) -> ResultTab:

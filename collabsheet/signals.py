@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import months
 from .engine import Verdicts
-from .groups import runs
+from .intsort import runs
 from .labels import result_title, word
-from .periods import Period
 from .report import Violation
-from .tabs import Column, ResultTab, Table
+from .resulttab import Column, ResultTab, Table
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def find_signals(v: Verdicts) -> list[Signal]:
     pairs = strong.merge(strong, left_on=["month", "sender", "receiver"],
                          right_on=["month", "receiver", "sender"], suffixes=("", "_back"))
     for r in pairs[pairs["sender"] < pairs["receiver"]].itertuples():
-        a, b, m = ids[r.sender], ids[r.receiver], Period.name(r.month)
+        a, b, m = ids[r.sender], ids[r.receiver], months.name(r.month)
         out.append(Signal("signal-reciprocal", m, f"{a}, {b}", int(r.points + r.points_back),
                           [int(r.first), int(r.first_back)],
                           f"{a} and {b} sent each other {int(r.points)} and "
@@ -57,7 +57,7 @@ def find_signals(v: Verdicts) -> list[Signal]:
     tri = tri[(tri["sender"] < tri["receiver"]) & (tri["sender"] < tri["receiver_2"])
               & (tri["receiver"] != tri["receiver_2"])]
     for r in tri.itertuples():
-        a, b, c, m = ids[r.sender], ids[r.receiver], ids[r.receiver_2], Period.name(r.month)
+        a, b, c, m = ids[r.sender], ids[r.receiver], ids[r.receiver_2], months.name(r.month)
         out.append(Signal("signal-ring", m, f"{a}, {b}, {c}",
                           int(r.points + r.points_2 + r.points_3),
                           [int(r.first), int(r.first_2), int(r.first_3)],

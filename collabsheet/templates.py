@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .errors import SourceError
 from .labels import DEPARTMENTS, LOG, MOVES, RULES, SPECIAL, STAFF, TabSpec
-from .rules import KEYS
+from .settings import KEYS
 from .sources.package import pinned
 
 FIXED_TIME = dt.datetime(2025, 1, 1)

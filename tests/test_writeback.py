@@ -174,7 +174,7 @@ def test_killed_during_write_leaves_original(tmp_path):
 
 
 def _tab() -> object:
-    from collabsheet.tabs import Column, ResultTab, Table
+    from collabsheet.resulttab import Column, ResultTab, Table
 
     return ResultTab("people", "People", [Table([Column("ID"), Column("Score", "score")],
                                                 [["E1", "E2"], [12.5, 3]])])
@@ -212,7 +212,7 @@ def test_large_tabs_are_deflated_and_written_in_the_order_asked(tmp_path):
     """Sheets over 1 MB are deflated by the writer (ISA-L where installed); tabs made in any
     order land in the order given to commit, each with every row."""
     from collabsheet.sources.package import PackageWriter
-    from collabsheet.tabs import Column, ResultTab, Table
+    from collabsheet.resulttab import Column, ResultTab, Table
 
     n = 60_000
     big = ResultTab("ledger", "Ledger", [Table(

@@ -12,7 +12,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from ..tabs import ResultTab
+from ..resulttab import ResultTab
 
 _ERROR_NAMES = {
     "Div0": "#DIV/0!",
@@ -33,16 +33,6 @@ def error_text(detail: str) -> str:
         if f"Error({key})" in detail:
             return text
     return "#ERROR!"
-
-
-def column_letter(index: int) -> str:
-    """0 -> A, 27 -> AB."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 @dataclass

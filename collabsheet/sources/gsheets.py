@@ -25,8 +25,9 @@ import pandas as pd
 
 from ..errors import SourceError
 from ..labels import RESULT_TABS, norm
-from ..tabs import ResultTab
-from .base import RawTab, column_letter, drop_blank_rows
+from ..resulttab import ResultTab
+from ..sheetref import NUMBER_FORMATS, column_index, column_letter, quote_sheet, ref
+from .base import RawTab, drop_blank_rows
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 REAL_API = "https://sheets.googleapis.com"
@@ -141,10 +142,6 @@ def _cell_text(value: Any) -> str | None:
     return str(value)
 
 
-def _quote(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
-
-
 def _json_value(value: Any, kind: str) -> Any:
     """A cell for values:batchUpdate (RAW): numbers stay numbers, dates become serials."""
     if value is None:
@@ -253,7 +250,7 @@ class GSheetSource:
         params: dict[str, Any] = {"valueRenderOption": "UNFORMATTED_VALUE",
                   "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}
         answer = self._call("read the values", lambda: self.http.values_batch_get(
-            self.id, [_quote(t) for t in titles], params))
+            self.id, [quote_sheet(t) for t in titles], params))
         out = {}
         for title, vr in zip(titles, answer.get("valueRanges", []), strict=False):
             out[title] = _raw_tab(title, vr.get("values", []))
@@ -356,22 +353,18 @@ def _value_batches(tabs: list[ResultTab]) -> Iterable[dict[str, Any]]:
             row_size = len(json.dumps(row)) + 2  # as requests sends it: ASCII, ", " between
             if size + block_size + row_size > MAX_REQUEST_BYTES - 10_000 and (block or data):
                 if block:
-                    data.append({"range": f"{_quote(title)}!A{start}", "majorDimension": "ROWS",
+                    data.append({"range": ref(title, f"A{start}"), "majorDimension": "ROWS",
                                  "values": block})
                 yield {"valueInputOption": "RAW", "data": data}
                 data, size, block, block_size, start = [], 0, [], 0, i
             block.append(row)
             block_size += row_size
         if block:
-            data.append({"range": f"{_quote(title)}!A{start}", "majorDimension": "ROWS",
+            data.append({"range": ref(title, f"A{start}"), "majorDimension": "ROWS",
                          "values": block})
             size += block_size
     if data:
         yield {"valueInputOption": "RAW", "data": data}
-
-
-_PATTERNS = {"int": "#,##0", "score": "#,##0.###", "date": "yyyy-mm-dd",
-             "datetime": "yyyy-mm-dd hh:mm"}
 
 
 def _formats(tab: ResultTab, sid: int) -> list[dict[str, Any]]:
@@ -389,7 +382,7 @@ def _formats(tab: ResultTab, sid: int) -> list[dict[str, Any]]:
         row += 1
         for j, col in enumerate(table.columns):
             widths[j] = max(widths.get(j, 0), col.width or 12)
-            pattern = _PATTERNS.get(col.kind)
+            pattern = NUMBER_FORMATS.get(col.kind)
             if pattern and table.height:
                 out.append({"repeatCell": {
                     "range": {"sheetId": sid, "startRowIndex": row,
@@ -421,23 +414,15 @@ def _grid_range(sid: int, sqref: str) -> dict[str, Any]:
     if not m:
         raise SourceError(f"template range {sqref!r} cannot be mapped")
 
-    def col(letters: str) -> int:
-        n = 0
-        for ch in letters:
-            n = n * 26 + ord(ch) - 64
-        return n - 1
-
     return {"sheetId": sid, "startRowIndex": int(m.group(2)) - 1,
-            "startColumnIndex": col(m.group(1)), "endColumnIndex": col(m.group(3)) + 1}
+            "startColumnIndex": column_index(m.group(1)),
+            "endColumnIndex": column_index(m.group(3)) + 1}
 
 
 def _rule(dv: Any, titles: dict[str, str]) -> dict[str, Any]:
     """An openpyxl data validation of the template as a Sheets DataValidationRule."""
-    def q(title: str) -> str:
-        return "'" + title.replace("'", "''") + "'"
-
-    named = {"=StaffIDs": f"={q(titles['staff'])}!A2:A",
-             "=DepartmentNames": f"={q(titles['departments'])}!A2:A"}
+    named = {"=StaffIDs": "=" + ref(titles["staff"], "A2:A"),
+             "=DepartmentNames": "=" + ref(titles["departments"], "A2:A")}
     if dv.type == "list" and dv.formula1 in named:
         condition = {"type": "ONE_OF_RANGE",
                      "values": [{"userEnteredValue": named[dv.formula1]}]}
@@ -458,7 +443,7 @@ def init_template(source: GSheetSource, lang: str) -> list[str]:
     """Add the template's tabs, headers, Rules and dropdowns to an empty Google Sheet; refuse
     when a tab of that name already holds data. Returns the tabs added."""
     from ..labels import INPUT_TABS
-    from ..tables import find_title
+    from ..office import find_title
     from ..templates import build_template
 
     wb = build_template(lang)
@@ -490,12 +475,12 @@ def init_template(source: GSheetSource, lang: str) -> list[str]:
             added.append(ws.title)
         requests.append(_bold(sid, 0, ws.max_column))
         for dv in ws.data_validations.dataValidation:
-            for ref in str(dv.sqref).split():
-                requests.append({"setDataValidation": {"range": _grid_range(sid, ref),
+            for sqref in str(dv.sqref).split():
+                requests.append({"setDataValidation": {"range": _grid_range(sid, sqref),
                                                        "rule": _rule(dv, titles)}})
     source._call("add the template's tabs",
                  lambda: source.http.batch_update(source.id, {"requests": requests}), write=True)
-    data = [{"range": f"{_quote(ws.title)}!A1", "majorDimension": "ROWS",
+    data = [{"range": ref(ws.title, "A1"), "majorDimension": "ROWS",
              "values": [["" if v is None else v for v in row]
                         for row in ws.iter_rows(values_only=True)]} for ws in wb]
     source._call("write the template", lambda: source.http.values_batch_update(

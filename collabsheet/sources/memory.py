@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..tabs import ResultTab
-from .base import RawTab, column_letter, drop_blank_rows
+from ..resulttab import ResultTab
+from ..sheetref import column_letter
+from .base import RawTab, drop_blank_rows
 
 
 def cell_text(value: Any) -> str | None:

@@ -24,7 +24,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import SourceError
 from ..labels import RESULT_TABS, norm
-from ..tabs import ResultTab
+from ..resulttab import ResultTab
+from ..sheetref import NUMBER_FORMATS
 from . import sheetxml
 from .base import in_order
 from .opc import (
@@ -60,7 +61,7 @@ _FONT_LINK = ('<font><u/><sz val="11"/><color rgb="FF0563C1"/><name val="Calibri
               '<family val="2"/></font>')
 _FILL_HEAD = ('<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/>'
               '<bgColor indexed="64"/></patternFill></fill>')
-_FORMATS = {"score": "#,##0.0##", "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
+_FORMATS = {kind: NUMBER_FORMATS[kind] for kind in ("score", "date", "datetime")}
 
 
 def _section(xml: str, name: str) -> re.Match[str] | None:

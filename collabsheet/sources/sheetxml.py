@@ -18,8 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..tabs import Chart, ResultTab, Table
-from .base import column_letter
+from ..resulttab import Chart, ResultTab, Table
+from ..sheetref import cell, column_letter, column_range, ref
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -279,26 +279,20 @@ A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
 C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 
 
-def _ref(title: str, col: int, first: int, last: int) -> str:
-    q = "'" + title.replace("'", "''") + "'"
-    letter = column_letter(col)
-    return f"{q}!${letter}${first}:${letter}${last}"
-
-
 def chart_xml(tab: ResultTab, chart: Chart, placed: list[Placed]) -> str:
     p = placed[chart.table]
     last = p.last if chart.max_rows is None else min(p.last, p.first + chart.max_rows - 1)
     last = max(last, p.first)
     series = []
+    categories = column_range(tab.title, chart.categories, p.first, last)
     for k, col in enumerate(chart.series):
-        q = "'" + tab.title.replace("'", "''") + "'"
-        name = f"{q}!${column_letter(col)}${p.header_row}"
+        name = ref(tab.title, cell(col, p.header_row, absolute=True))
         series.append(
             f"<c:ser><c:idx val=\"{k}\"/><c:order val=\"{k}\"/>"
             f"<c:tx><c:strRef><c:f>{escape(name)}</c:f></c:strRef></c:tx>"
-            f"<c:cat><c:strRef><c:f>{escape(_ref(tab.title, chart.categories, p.first, last))}"
+            f"<c:cat><c:strRef><c:f>{escape(categories)}"
             f"</c:f></c:strRef></c:cat>"
-            f"<c:val><c:numRef><c:f>{escape(_ref(tab.title, col, p.first, last))}</c:f>"
+            f"<c:val><c:numRef><c:f>{escape(column_range(tab.title, col, p.first, last))}</c:f>"
             f"</c:numRef></c:val></c:ser>"
         )
     if chart.kind == "line":

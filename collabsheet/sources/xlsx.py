@@ -4,7 +4,6 @@ the office's parts (see ``package``), replacing the file atomically."""
 from __future__ import annotations
 
 import os
-import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -14,9 +13,10 @@ import pandas as pd
 import pyarrow as pa
 
 from ..errors import SourceError
-from ..tabs import ResultTab
+from ..resulttab import ResultTab
+from ..sheetref import column_letter, split_cell
 from . import prefetch
-from .base import RawTab, TabWriter, column_letter, drop_blank_rows, error_text
+from .base import RawTab, TabWriter, drop_blank_rows, error_text
 from .partread import merge_refs
 from .prefetch import short as _short
 
@@ -43,12 +43,8 @@ def merged_refs(zf: zipfile.ZipFile, part: str) -> list[str]:
 
 
 def _split_ref(ref: str) -> tuple[int, int]:
-    m = re.fullmatch(r"([A-Z]+)([0-9]+)", ref)
-    assert m is not None
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
+    col, row = split_cell(ref)
+    return row - 1, col
 
 
 def _fill_merged(columns: list[pd.Series], indexes: list[int], merged: list[str]) -> None:

@@ -13,7 +13,7 @@ import pandas as pd
 from . import cells
 from .errors import TabError
 from .labels import DEPARTMENTS, INPUT_TABS, LOG, MOVES, RULES, SPECIAL, STAFF, TabSpec, norm
-from .rules import RuleProblem, Rules, parse_bool, parse_rules
+from .settings import RuleProblem, Rules, parse_bool, parse_rules
 from .sources.base import ERROR_TEXTS, RawTab, Source
 
 

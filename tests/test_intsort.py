@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from collabsheet.groups import distinct, runs, stable_order
+from collabsheet.intsort import distinct, runs, stable_order
 
 keys = st.lists(st.one_of(st.integers(0, 5), st.integers(-(2**62), 2**62)), max_size=60)
 
