@@ -74,7 +74,7 @@ def floor(path: str, out: str) -> None:
     from collabsheet import api, render
     from collabsheet.ledger import ledger
     from collabsheet.periods import parse_period
-    from collabsheet.scores import rank
+    from collabsheet.scores import score_period
 
     start = time.perf_counter()
     reader = fastexcel.read_excel(path)
@@ -83,9 +83,10 @@ def floor(path: str, out: str) -> None:
             reader.load_sheet_by_name(name, header_row=None, skip_rows=0,
                                       dtypes="string").to_arrow_with_errors()
     read_s = time.perf_counter() - start
-    _, verdicts = api.evaluate(path, as_of=dt.date(2025, 7, 1))
-    tabs = [render.validation_tab(verdicts, "en"), render.ledger_tab(ledger(verdicts), "en"),
-            *render.rank_tabs(rank(verdicts, parse_period("2025-H1")), "en")]
+    _, ev = api.evaluate(path, as_of=dt.date(2025, 7, 1))
+    tabs = [render.validation_tab(ev.verdicts, ev.report, "en"),
+            render.ledger_tab(ledger(ev.verdicts), "en"),
+            *render.rank_tabs(score_period(ev.verdicts, parse_period("2025-H1")), "en")]
     start = time.perf_counter()
     wb = xlsxwriter.Workbook(out, {"constant_memory": True})
     for tab in tabs:

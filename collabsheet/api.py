@@ -1,7 +1,10 @@
-"""The library's jobs: open a workbook, run the rule pass, and (on request) write result tabs.
+"""The library's jobs: open a workbook, read it once, judge it, and (on request) write result
+tabs. Each job arranges its own steps: the tabs before the Log are checked while a backend still
+parses the Log, and the seals and signals are computed as values of their own and combined
+into one Report.
 
-Each job takes its time as an argument: ``as_of`` is a date, or an aware datetime that is turned
-into the office's local date; nothing here reads the clock.
+Each job takes its time as an argument: ``as_of`` is a date, or an aware datetime that is
+turned into the office's local date once, at the start; nothing here reads the clock.
 """
 
 from __future__ import annotations
@@ -14,14 +17,15 @@ from pathlib import Path
 import pandas as pd
 
 from . import engine, render, seal, signals
-from .errors import SealError, UsageError
+from .engine import Verdicts
+from .errors import SealError, SourceError, UsageError
 from .ledger import ledger as build_ledger
-from .office import OfficeStart, load_office
+from .office import Office, read_log, read_start
 from .periods import Period, parse_period
 from .report import Report
 from .resulttab import ResultTab
-from .scores import Results
-from .scores import rank as build_ranking
+from .scores import Results, score_period
+from .settings import Rules
 from .sources.base import Source, tab_writer
 from .sources.gsheets import Access, spreadsheet_id
 
@@ -43,97 +47,131 @@ def open_source(location: Location, force: bool = False, access: Access | None =
     return XlsxSource(Path(location), force=force)
 
 
-def local_date(as_of: dt.date | dt.datetime, office: OfficeStart) -> dt.date:
-    if isinstance(as_of, dt.datetime):
-        if as_of.tzinfo is None:
-            raise UsageError("as_of must be a date or a time-zone-aware datetime")
-        return as_of.astimezone(office.rules.zone).date()
-    if isinstance(as_of, dt.date):
-        return as_of
-    raise UsageError(f"as_of must be a date, got {as_of!r}")
+@dataclass(frozen=True)
+class Moment:
+    """``as_of`` in the office's time zone: the day rules judge by, and the wall-clock time a
+    seal records."""
+
+    day: dt.date
+    stamp: dt.datetime
+
+    @staticmethod
+    def of(as_of: dt.date | dt.datetime, rules: Rules) -> Moment:
+        if isinstance(as_of, dt.datetime):
+            if as_of.tzinfo is None:
+                raise UsageError("as_of must be a date or a time-zone-aware datetime")
+            local = as_of.astimezone(rules.zone).replace(tzinfo=None)
+            return Moment(local.date(), local)
+        if isinstance(as_of, dt.date):
+            return Moment(as_of, dt.datetime(as_of.year, as_of.month, as_of.day))
+        raise UsageError(f"as_of must be a date, got {as_of!r}")
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One read of the office, judged: the rule pass, the seals and (when asked) the gaming
+    signals, and the one Report that holds all their violations."""
+
+    office: Office
+    verdicts: Verdicts
+    seals: seal.SealCheck
+    signals: list[signals.Signal]
+    report: Report
+    moment: Moment
+
+    @property
+    def log(self) -> pd.DataFrame:
+        return self.verdicts.log
+
+    @property
+    def rules(self) -> Rules:
+        return self.verdicts.rules
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.verdicts.as_of
+
+
+def _judge(location: Location, as_of: dt.date | dt.datetime, force: bool,
+           access: Access | None) -> tuple[Source, Office, Verdicts, seal.SealCheck, Moment]:
+    """Read once and run every rule and the seals; the Log parses while the other tabs are
+    checked."""
+    source = open_source(location, force=force, access=access)
+    start = read_start(source)
+    moment = Moment.of(as_of, start.rules)
+    prepared = engine.prepare(start, moment.day)
+    office = read_log(start)
+    del start
+    verdicts = engine.rule_pass(office, moment.day, prepared)
+    return source, office, verdicts, seal.check_seals(office, verdicts), moment
+
+
+def _combine(office: Office, verdicts: Verdicts, seals: seal.SealCheck, moment: Moment,
+             found: list[signals.Signal] | None) -> Evaluation:
+    found = found or []
+    violations = [*verdicts.violations, *seals.violations,
+                  *signals.signal_violations(verdicts, found)]
+    report = Report(source=verdicts.source, as_of=verdicts.as_of.isoformat(),
+                    violations=violations, stats=verdicts.stats)
+    return Evaluation(office, verdicts, seals, found, report, moment)
 
 
 def evaluate(location: Location, as_of: dt.date | dt.datetime, force: bool = False,
-             access: Access | None = None) -> tuple[Source, engine.Verdicts]:
+             access: Access | None = None) -> tuple[Source, Evaluation]:
     """Read once and run every rule, sealed months and gaming signals included."""
-    source, verdicts = _rule_pass(location, as_of, force, access)
-    _add_signals(verdicts)
-    return source, verdicts
+    source, office, verdicts, seals, moment = _judge(location, as_of, force, access)
+    return source, _combine(office, verdicts, seals, moment, signals.find_signals(verdicts))
 
 
-def _rule_pass(location: Location, as_of: dt.date | dt.datetime, force: bool,
-               access: Access | None) -> tuple[Source, engine.Verdicts]:
-    source = open_source(location, force=force, access=access)
-    early: list[engine.Prepared] = []
-    office = load_office(source, early=lambda start: early.append(
-        engine.prepare(start, local_date(as_of, start))))
-    verdicts = engine.evaluate(office, local_date(as_of, office),
-                               prepared=early[0] if early else None)
-    problems, changed = seal.check_seals(office, verdicts)
-    verdicts.report.violations.extend(problems)
-    verdicts.office = office
-    verdicts.sealed_changed = changed
-    return source, verdicts
-
-
-def _add_signals(verdicts: engine.Verdicts) -> None:
-    """Signals are warnings only; ranking does not need them, so ``run`` finds them later."""
-    verdicts.signals = signals.find_signals(verdicts)
-    verdicts.report.violations.extend(signals.signal_violations(verdicts, verdicts.signals))
-
-
-def _guard_seals(verdicts: engine.Verdicts, accept_changes: bool, as_of: dt.date | dt.datetime
-                 ) -> list[ResultTab]:
-    """Results are not written over a changed sealed month unless the office accepts it."""
-    if not verdicts.sealed_changed:
+def _resealed(ev_seals: seal.SealCheck, verdicts: Verdicts, moment: Moment,
+              accept_changes: bool) -> list[ResultTab]:
+    """Results are not written over a changed sealed month unless the office accepts it; then
+    the months are sealed again."""
+    if not ev_seals.changed:
         return []
-    months = ", ".join(verdicts.sealed_changed)
     if not accept_changes:
+        months = ", ".join(ev_seals.changed)
         raise SealError(f"sealed month(s) {months} changed since they were sealed (see the "
                         "sealed-changed rows in validate); nothing was written. Use "
                         "--accept-changes to accept the edits and seal again")
-    tab = None
-    stamp = _stamp(as_of, verdicts)
-    for month in verdicts.sealed_changed:
-        tab, _ = seal.seal_month(verdicts.office, verdicts, month, stamp, accept_changes=True)
-        verdicts.office.seal = _seal_frame(tab)
+    seals, tab = ev_seals.seals, None
+    for month in ev_seals.changed:
+        sealed = seal.seal_month(seals, verdicts, month, moment.stamp, accept_changes=True)
+        seals, tab = sealed.seals, sealed.tab
     return [tab] if tab is not None else []
 
 
 def validate(location: Location, as_of: dt.date | dt.datetime, write: bool = False,
              force: bool = False, access: Access | None = None) -> Report:
-    """Check every row of every tab; with ``write`` put a Validation tab into the workbook."""
-    source, verdicts = evaluate(location, as_of, force=force, access=access)
+    """Check every row of every tab; with ``write`` put the Validation and Signals tabs into
+    the workbook."""
+    source, ev = evaluate(location, as_of, force=force, access=access)
     if write:
-        lang = verdicts.rules.language
-        source.write_tabs([render.validation_tab(verdicts, lang),
-                           signals.signals_tab(verdicts.signals, lang)])
-    return verdicts.report
-
-
-def _lang(lang: str | None, verdicts: engine.Verdicts) -> str:
-    return lang or verdicts.rules.language
+        lang = ev.rules.language
+        source.write_tabs([render.validation_tab(ev.verdicts, ev.report, lang),
+                           signals.signals_tab(ev.signals, lang)])
+    return ev.report
 
 
 def _period(period: str | Period) -> Period:
     return period if isinstance(period, Period) else parse_period(period)
 
 
-@dataclass
+@dataclass(frozen=True)
 class LedgerResult:
     ledger: pd.DataFrame
     report: Report
     lang: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class RankResult:
     results: Results
     report: Report
     lang: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunResult:
     report: Report
     ledger: pd.DataFrame
@@ -146,12 +184,12 @@ def grant(location: Location, as_of: dt.date | dt.datetime, write: bool = False,
           force: bool = False, lang: str | None = None, access: Access | None = None
           ) -> LedgerResult:
     """The ledger of grants, sends and expiry, recomputed whole; ``write`` puts a Ledger tab."""
-    source, verdicts = evaluate(location, as_of, force=force, access=access)
-    frame = build_ledger(verdicts)
-    language = _lang(lang, verdicts)
+    source, ev = evaluate(location, as_of, force=force, access=access)
+    frame = build_ledger(ev.verdicts)
+    language = lang or ev.rules.language
     if write:
         source.write_tabs([render.ledger_tab(frame, language)])
-    return LedgerResult(frame, verdicts.report, language)
+    return LedgerResult(frame, ev.report, language)
 
 
 def rank(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
@@ -160,13 +198,17 @@ def rank(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
     """Scores, ranks, commendations and summary; ``write`` puts the four result tabs (refused
     while a sealed month has changed, unless ``accept_changes``, which seals it again)."""
     p = _period(period)
-    source, verdicts = evaluate(location, as_of, force=force, access=access)
-    results = build_ranking(verdicts, p)
-    language = _lang(lang, verdicts)
+    source, ev = evaluate(location, as_of, force=force, access=access)
+    results = score_period(ev.verdicts, p)
+    language = lang or ev.rules.language
     if write:
-        resealed = _guard_seals(verdicts, accept_changes, as_of)
+        resealed = _resealed(ev.seals, ev.verdicts, ev.moment, accept_changes)
         source.write_tabs([*render.rank_tabs(results, language), *resealed])
-    return RankResult(results, verdicts.report, language)
+    return RankResult(results, ev.report, language)
+
+
+RUN_TABS = ("validation", "ledger", "people", "departments", "commendations", "summary",
+            "signals")
 
 
 def run(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
@@ -174,9 +216,9 @@ def run(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
         accept_changes: bool = False) -> RunResult:
     """The admin's monthly job: validate, grant and rank from one read, all tabs in one write."""
     p = _period(period)
-    source, verdicts = _rule_pass(location, as_of, force, access)
-    language = _lang(lang, verdicts)
-    resealed = _guard_seals(verdicts, accept_changes, as_of)
+    source, office, verdicts, seals, moment = _judge(location, as_of, force, access)
+    language = lang or verdicts.rules.language
+    resealed = _resealed(seals, verdicts, moment, accept_changes)
     writer = tab_writer(source)
     made: dict[str, str] = {}
 
@@ -188,23 +230,21 @@ def run(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
         # The large tabs first: the writer builds them while the rest is computed.
         frame = build_ledger(verdicts)
         add(render.ledger_tab(frame, language))
-        results = build_ranking(verdicts, p)
+        results = score_period(verdicts, p)
         for tab in render.rank_tabs(results, language):
             add(tab)
-        _add_signals(verdicts)
-        add(render.validation_tab(verdicts, language))
-        add(signals.signals_tab(verdicts.signals, language))
+        ev = _combine(office, verdicts, seals, moment, signals.find_signals(verdicts))
+        add(render.validation_tab(verdicts, ev.report, language))
+        add(signals.signals_tab(ev.signals, language))
         written = [made[k] for k in RUN_TABS if k in made] + [t.title for t in resealed]
         for tab in resealed:
             add(tab)
         writer.commit(order=written)
     finally:
         writer.abort()
-    return RunResult(verdicts.report, frame, results, language, written)
+    return RunResult(ev.report, frame, results, language, written)
 
 
-RUN_TABS = ("validation", "ledger", "people", "departments", "commendations", "summary",
-            "signals")
 DEMO_AS_OF = dt.date(2025, 7, 1)
 DEMO_PERIOD = "2025-H1"
 DEMO_NAME = "collabsheet-demo.xlsx"
@@ -216,7 +256,8 @@ def init(path: str | os.PathLike[str], lang: str = "en", access: Access | None =
     added to an empty Google Sheet (refused when its tabs hold data). Returns what was made."""
     sid = spreadsheet_id(str(path))
     if sid is not None:
-        from .sources.gsheets import GSheetSource, init_template
+        from .gsheet_template import init_template
+        from .sources.gsheets import GSheetSource
 
         added = init_template(GSheetSource(sid, access), lang)
         return f"gsheet:{sid} (tabs added: {', '.join(added) or 'none'})"
@@ -229,7 +270,6 @@ def demo(out: str | os.PathLike[str] = DEMO_NAME, lang: str = "en") -> RunResult
     """Write the example office to ``out`` and run the whole job on it for 2025-H1.
 
     Only a file with the default demo name is replaced; any other existing file is refused."""
-    from .errors import SourceError
     from .example import build, workbook_bytes
 
     target = Path(out)
@@ -239,19 +279,7 @@ def demo(out: str | os.PathLike[str] = DEMO_NAME, lang: str = "en") -> RunResult
     return run(target, DEMO_PERIOD, as_of=DEMO_AS_OF)
 
 
-def _stamp(as_of: dt.date | dt.datetime, verdicts: engine.Verdicts) -> dt.datetime:
-    if isinstance(as_of, dt.datetime):
-        return as_of.astimezone(verdicts.rules.zone).replace(tzinfo=None)
-    return dt.datetime(as_of.year, as_of.month, as_of.day)
-
-
-def _seal_frame(tab: ResultTab) -> pd.DataFrame:
-    t = tab.tables[0]
-    return pd.DataFrame({k: list(col) for k, col in zip(
-        ("kind", "month", "tab", "row", "fp", "content", "at"), t.values, strict=True)})
-
-
-@dataclass
+@dataclass(frozen=True)
 class CloseResult:
     message: str
     report: Report
@@ -260,9 +288,9 @@ class CloseResult:
 def close(location: Location, month: str, as_of: dt.date | dt.datetime, force: bool = False,
           access: Access | None = None, accept_changes: bool = False) -> CloseResult:
     """Seal a month that has ended: its rows' fingerprints go into the Seal tab."""
-    source, verdicts = evaluate(location, as_of, force=force, access=access)
-    tab, message = seal.seal_month(verdicts.office, verdicts, month,
-                                   _stamp(as_of, verdicts), accept_changes=accept_changes)
-    if not message.endswith("unchanged"):
-        source.write_tabs([tab])
-    return CloseResult(message, verdicts.report)
+    source, ev = evaluate(location, as_of, force=force, access=access)
+    sealed = seal.seal_month(ev.seals.seals, ev.verdicts, month, ev.moment.stamp,
+                             accept_changes=accept_changes)
+    if not sealed.message.endswith("unchanged"):
+        source.write_tabs([sealed.tab])
+    return CloseResult(sealed.message, ev.report)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import sys
 import traceback
@@ -58,6 +57,10 @@ def _run(ctx: click.Context, job: Callable[[], int]) -> None:
     except CollabsheetError as exc:
         if debug:
             traceback.print_exc()
+        if ctx.params.get("fmt") == "json":
+            from .output import error_json
+
+            click.echo(error_json(exc))
         click.echo(f"Error: {exc}", err=True)
         ctx.exit(exc.exit_code)
     except KeyboardInterrupt:
@@ -95,6 +98,7 @@ def _access(credentials: str | None, oauth: bool) -> Any:
 
 
 def _common(f: F) -> F:
+    """Every command that reads a workbook: --as-of, --quiet and the Google credentials."""
     f = click.option("--oauth", is_flag=True,
                      help="Google Sheets: sign in as yourself (gspread's OAuth flow).")(f)
     f = click.option("--credentials", metavar="KEY.json", default=None,
@@ -104,6 +108,38 @@ def _common(f: F) -> F:
     f = click.option("--as-of", "as_of", type=_Date(), default=None,
                      help="The day to judge by (default: today in the office's time zone).")(f)
     return f
+
+
+def _format_option(what: str) -> Callable[[F], F]:
+    def bundle(f: F) -> F:
+        return click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]),
+                            default="text", show_default=True, help=f"How to print {what}.")(f)
+
+    return bundle
+
+
+def _force_option(f: F) -> F:
+    return click.option("--force", is_flag=True,
+                        help="Write even if the workbook seems open elsewhere.")(f)
+
+
+def _write_options(what: str) -> Callable[[F], F]:
+    """--write (with what it writes) and --force."""
+
+    def bundle(f: F) -> F:
+        return click.option("--write", is_flag=True, help=what)(_force_option(f))
+
+    return bundle
+
+
+def _accept_option(help_text: str) -> Callable[[F], F]:
+    def bundle(f: F) -> F:
+        return click.option("--accept-changes", is_flag=True, help=help_text)(f)
+
+    return bundle
+
+
+_ACCEPT = "Write even though a sealed month changed, and seal it again."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -121,10 +157,8 @@ def cli(debug: bool) -> None:
 @cli.command()
 @click.argument("workbook", metavar="WORKBOOK")
 @_common
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
-              show_default=True, help="How to print the report.")
-@click.option("--write", is_flag=True, help="Put a Validation tab into the workbook.")
-@click.option("--force", is_flag=True, help="Write even if the workbook seems open elsewhere.")
+@_format_option("the report")
+@_write_options("Put the Validation and Signals tabs into the workbook.")
 @click.pass_context
 def validate(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
              credentials: str | None, oauth: bool, fmt: str, write: bool, force: bool) -> None:
@@ -140,10 +174,13 @@ def validate(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bo
 
     def job() -> int:
         api = _library(workbook)
+        from . import output
+
         with _working(quiet, f"Validating {workbook}"):
             report = api.validate(workbook, as_of=as_of or _now(), write=write, force=force,
                                   access=_access(credentials, oauth))
-        out = {"json": report.to_json, "csv": report.to_csv, "text": report.to_text}[fmt]()
+        out = {"json": output.report_json, "csv": output.report_csv,
+               "text": output.report_text}[fmt](report)
         click.echo(out, nl=fmt != "csv")
         if write and fmt == "text":
             click.echo("Wrote the Validation and Signals tabs.")
@@ -165,10 +202,8 @@ def _period_option(f: F) -> F:
 @cli.command()
 @click.argument("workbook", metavar="WORKBOOK")
 @_common
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
-              show_default=True, help="How to print the ledger.")
-@click.option("--write", is_flag=True, help="Put a Ledger tab into the workbook.")
-@click.option("--force", is_flag=True, help="Write even if the workbook seems open elsewhere.")
+@_format_option("the ledger")
+@_write_options("Put a Ledger tab into the workbook.")
 @_lang_option
 @click.pass_context
 def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
@@ -193,7 +228,7 @@ def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
             res = api.grant(workbook, as_of=as_of or _now(), write=write, force=force, lang=lang,
                             access=_access(credentials, oauth))
         if fmt == "json":
-            click.echo(json.dumps(output.ledger_dict(res.ledger), ensure_ascii=False))
+            click.echo(output.ledger_json(res.ledger))
         elif fmt == "csv":
             click.echo(output.ledger_csv(res.ledger), nl=False)
         else:
@@ -209,13 +244,9 @@ def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
 @click.argument("workbook", metavar="WORKBOOK")
 @_period_option
 @_common
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
-              show_default=True, help="How to print the results (csv: the people ranking).")
-@click.option("--write", is_flag=True,
-              help="Put the People, Departments ranking, Commendations and Summary tabs.")
-@click.option("--force", is_flag=True, help="Write even if the workbook seems open elsewhere.")
-@click.option("--accept-changes", is_flag=True,
-              help="Write even though a sealed month changed, and seal it again.")
+@_format_option("the results (csv: the people ranking)")
+@_write_options("Put the People, Departments ranking, Commendations and Summary tabs.")
+@_accept_option(_ACCEPT)
 @_lang_option
 @click.pass_context
 def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, quiet: bool,
@@ -240,7 +271,7 @@ def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, 
                            force=force, lang=lang, access=_access(credentials, oauth),
                            accept_changes=accept_changes)
         if fmt == "json":
-            click.echo(json.dumps(output.rank_dict(res.results), ensure_ascii=False))
+            click.echo(output.rank_json(res.results))
         elif fmt == "csv":
             click.echo(output.rank_csv(res.results), nl=False)
         else:
@@ -257,9 +288,8 @@ def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, 
 @click.argument("workbook", metavar="WORKBOOK")
 @_period_option
 @_common
-@click.option("--force", is_flag=True, help="Write even if the workbook seems open elsewhere.")
-@click.option("--accept-changes", is_flag=True,
-              help="Write even though a sealed month changed, and seal it again.")
+@_force_option
+@_accept_option(_ACCEPT)
 @_lang_option
 @click.pass_context
 def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, quiet: bool,
@@ -284,7 +314,7 @@ def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | Non
             res = api.run(workbook, period=period, as_of=as_of or _now(), force=force,
                           lang=lang, access=_access(credentials, oauth),
                           accept_changes=accept_changes)
-        click.echo(res.report.summary_line())
+        click.echo(output.summary_line(res.report))
         click.echo("")
         click.echo(output.rank_text(res.results, res.lang, top=3))
         click.echo("")
@@ -298,9 +328,8 @@ def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | Non
 @click.argument("workbook", metavar="WORKBOOK")
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to seal.")
 @_common
-@click.option("--force", is_flag=True, help="Write even if the workbook seems open elsewhere.")
-@click.option("--accept-changes", is_flag=True,
-              help="Seal again a sealed month that has changed (the old digest is kept).")
+@_force_option
+@_accept_option("Seal again a sealed month that has changed (the old digest is kept).")
 @click.pass_context
 def close(ctx: click.Context, workbook: str, month: str, as_of: dt.date | None, quiet: bool,
           credentials: str | None, oauth: bool, force: bool, accept_changes: bool) -> None:
@@ -379,11 +408,37 @@ def demo(ctx: click.Context, out: str, lang: str, quiet: bool) -> None:
 
         with _working(quiet, "Running the demo"):
             res = api.demo(out, lang)
-        click.echo(res.report.summary_line())
+        click.echo(output.summary_line(res.report))
         click.echo("")
         click.echo(output.rank_text(res.results, res.lang, top=5))
         click.echo("")
         click.echo(f"Open {out}: the result tabs are {', '.join(res.written)}.")
+        return 0
+
+    _run(ctx, job)
+
+
+@cli.command("rules")
+@_format_option("the catalogue")
+@click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True,
+              help="Language of the titles.")
+@click.pass_context
+def rules_cmd(ctx: click.Context, fmt: str, lang: str) -> None:
+    """List every rule id collabsheet reports: severity, tab, RULES.md section and title.
+
+    The same catalogue gives every message its words; docs/rules.md is made from it.
+
+    \b
+    Example:
+      collabsheet rules --format json
+    """
+
+    def job() -> int:
+        from . import output
+
+        out = {"json": output.rules_json, "csv": output.rules_csv,
+               "text": output.rules_text}[fmt](lang)
+        click.echo(out, nl=fmt != "csv")
         return 0
 
     _run(ctx, job)

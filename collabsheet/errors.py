@@ -1,4 +1,7 @@
-"""Typed errors the library raises; the CLI turns them into one ``Error:`` line and exit 2."""
+"""Typed errors the library raises; the CLI turns them into one ``Error:`` line and exit 2.
+
+An error about a tab carries the catalogue's rule id and the tab and column it concerns, so
+``--format json`` can hand a script the same fields a Violation has."""
 
 from __future__ import annotations
 
@@ -7,6 +10,14 @@ class CollabsheetError(Exception):
     """Base of every error collabsheet raises on purpose: the input cannot be checked at all."""
 
     exit_code = 2
+
+    def __init__(self, message: str, *, rule: str | None = None, tab: str | None = None,
+                 column: str | None = None):
+        super().__init__(message)
+        self.rule, self.tab, self.column = rule, tab, column
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {"rule": self.rule, "tab": self.tab, "column": self.column, "message": str(self)}
 
 
 class SourceError(CollabsheetError):

@@ -19,7 +19,7 @@ import openpyxl
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .sources.package import pinned
+from .zipstamp import pinned
 
 SEED = 20250201
 

@@ -3,15 +3,16 @@ and Korean. Matching is case-insensitive with surrounding and repeated spaces ig
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from typing import Any
 
-_SPACES = re.compile(r"\s+")
+from .resulttab import Chart, ResultTab, Table
+from .sheetref import fold
 
 
 def norm(text: object) -> str:
-    """The form in which headers and tab names are compared."""
-    return _SPACES.sub(" ", str(text)).strip().lower()
+    """The form in which headers, tab names and departments are compared."""
+    return fold(str(text))
 
 
 @dataclass(frozen=True)
@@ -116,9 +117,20 @@ RESULT_TABS: dict[str, tuple[str, str]] = {
 }
 
 
+SEAL_TITLES = RESULT_TABS["seal"]
+
+
 def result_title(key: str, lang: str) -> str:
     en, ko = RESULT_TABS[key]
     return ko if lang == "ko" else en
+
+
+def result_tab(key: str, lang: str, tables: list[Table], charts: list[Chart] | None = None,
+               **layout: Any) -> ResultTab:
+    """A result tab titled in ``lang`` that also answers to its title in the other language,
+    so a run in Korean replaces the tab an English run wrote (backends know no titles)."""
+    return ResultTab(key, result_title(key, lang), tables, charts or [], aliases=RESULT_TABS[key],
+                     **layout)
 
 
 # Words used in result tabs and text output.

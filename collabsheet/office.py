@@ -1,9 +1,13 @@
 """The office's tabs as typed frames: headers matched to fields (English, Korean, Google Form),
-cells converted, and the sheet row number of every record kept for the report."""
+cells converted, and the sheet row number of every record kept for the report.
+
+Read in two steps so the job can check Staff, Departments and Moves while a backend still
+parses the Log: ``read_start`` (every tab but the Log), then ``read_log``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,16 +15,38 @@ import numpy as np
 import pandas as pd
 
 from . import cells
+from .catalogue import say
 from .errors import TabError
-from .labels import DEPARTMENTS, INPUT_TABS, LOG, MOVES, RULES, SPECIAL, STAFF, TabSpec, norm
+from .labels import (
+    DEPARTMENTS,
+    INPUT_TABS,
+    LOG,
+    MOVES,
+    RULES,
+    SEAL_TITLES,
+    SPECIAL,
+    STAFF,
+    TabSpec,
+    norm,
+)
 from .settings import RuleProblem, Rules, parse_bool, parse_rules
 from .sources.base import ERROR_TEXTS, RawTab, Source
 
 
-@dataclass
+@dataclass(frozen=True)
+class HeaderProblem:
+    """A header cell worth a warning (blank-header, duplicate-header) and its message fields."""
+
+    tab: str
+    letter: str
+    rule: str
+    fields: dict[str, str]
+
+
+@dataclass(frozen=True)
 class OfficeStart:
-    """The tabs that are read before the Log: enough to check staff, departments and moves
-    while the Log is still being parsed."""
+    """Every tab but the Log: enough to check staff, departments and moves while the Log is
+    still being parsed."""
 
     source: str
     titles: dict[str, str]
@@ -28,23 +54,30 @@ class OfficeStart:
     staff: pd.DataFrame
     departments: pd.DataFrame
     moves: pd.DataFrame
+    special: pd.DataFrame
     rules: Rules
+    rule_problems: list[RuleProblem]
+    header_problems: dict[str, list[HeaderProblem]]
+    seal: pd.DataFrame | None
+    raws: Mapping[str, RawTab] = field(repr=False, compare=False)
 
     def column(self, tab: str, key: str) -> str:
         """The header the office uses for a field, so messages speak the office's words."""
         return self.headers.get(tab, {}).get(key, key)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Office(OfficeStart):
     """Everything read from one workbook, ready for the rule pass."""
 
-    log: pd.DataFrame
-    special: pd.DataFrame
-    rule_problems: list[RuleProblem] = field(default_factory=list)
-    header_problems: list[tuple[str, str, str, str]] = field(default_factory=list)
+    log: pd.DataFrame = field(default_factory=pd.DataFrame)
     merged: dict[str, list[str]] = field(default_factory=dict)
-    seal: pd.DataFrame | None = None
+
+    @property
+    def all_header_problems(self) -> list[HeaderProblem]:
+        """In the order of the tabs: Rules, Staff, Departments, Moves, Log, Special."""
+        return [p for key in ("rules", "staff", "departments", "moves", "log", "special")
+                for p in self.header_problems.get(key, [])]
 
 
 def find_title(titles: list[str], names: tuple[str, ...]) -> str | None:
@@ -56,27 +89,25 @@ def find_title(titles: list[str], names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _map_header(spec: TabSpec, tab: RawTab) -> tuple[dict[str, int], list[tuple[str, str, str]]]:
+def _map_header(spec: TabSpec, tab: RawTab) -> tuple[dict[str, int], list[HeaderProblem]]:
     """Field key -> column position. Missing required fields and ambiguous headers raise."""
     found: dict[str, list[int]] = {}
     alias_of: dict[str, str] = {}
     for f in spec.fields:
         for a in f.aliases:
             alias_of.setdefault(norm(a), f.key)
-    problems: list[tuple[str, str, str]] = []
+    problems: list[HeaderProblem] = []
     seen: dict[str, str] = {}
     for i, head in enumerate(tab.header):
         if head is None or not str(head).strip():
             if any(c.iloc[:].notna().any() for c in [tab.columns[i]]):
-                problems.append((tab.letters[i], "blank-header",
-                                 f"{tab.title} column {tab.letters[i]} has data but no header; "
-                                 "it is ignored"))
+                problems.append(HeaderProblem(tab.title, tab.letters[i], "blank-header",
+                                              {"letter": tab.letters[i]}))
             continue
         n = norm(head)
         if n in seen:
-            problems.append((tab.letters[i], "duplicate-header",
-                             f"{tab.title} columns {seen[n]} and {tab.letters[i]} are both headed "
-                             f"{str(head).strip()!r}"))
+            problems.append(HeaderProblem(tab.title, tab.letters[i], "duplicate-header", {
+                "first": seen[n], "second": tab.letters[i], "head": str(head).strip()}))
         seen.setdefault(n, tab.letters[i])
         key = alias_of.get(n)
         if key is not None:
@@ -86,23 +117,21 @@ def _map_header(spec: TabSpec, tab: RawTab) -> tuple[dict[str, int], list[tuple[
         cols = found.get(f.key, [])
         if len(cols) > 1:
             where = " and ".join(f"{tab.letters[c]} ({str(tab.header[c]).strip()!r})" for c in cols)
-            raise TabError(
-                f"{tab.title} tab: columns {where} both mean {f.label!r}; keep only one"
-            )
+            raise TabError(say("ambiguous-column", tab=tab.title, where=where, label=f.label),
+                           rule="ambiguous-column", tab=tab.title,
+                           column=tab.letters[cols[1]])
         if cols:
             mapping[f.key] = cols[0]
         elif f.required:
             heads = ", ".join(repr(str(h).strip()) for h in tab.header if h and str(h).strip())
-            raise TabError(
-                f"{tab.title} tab: no {f.label!r} column in row 1; accepted headers: "
-                + ", ".join(f.aliases)
-                + f" (found: {heads or 'no headers'})"
-            )
+            raise TabError(say("missing-column", tab=tab.title, label=f.label,
+                               aliases=", ".join(f.aliases), found=heads or "no headers"),
+                           rule="missing-column", tab=tab.title, column=f.label)
     return mapping, problems
 
 
 def _frame(spec: TabSpec, tab: RawTab) -> tuple[pd.DataFrame, dict[str, str],
-                                                list[tuple[str, str, str]]]:
+                                                list[HeaderProblem]]:
     mapping, problems = _map_header(spec, tab)
     data: dict[str, object] = {"row": pd.Series(tab.rows, dtype=np.int64)}
     heads: dict[str, str] = {}
@@ -235,29 +264,23 @@ def _empty(spec: TabSpec) -> RawTab:
                   rows=np.array([], dtype=np.int64))
 
 
-def load_office(source: Source, early: Callable[[OfficeStart], None] | None = None) -> Office:
-    """Read every input tab the scheme uses, in as few reads as the backend allows.
-
-    ``early`` is called with the tabs read before the Log, while a backend may still be
-    parsing the Log; work done there overlaps that parse."""
+def read_start(source: Source) -> OfficeStart:
+    """Every input tab but the Log, read and converted; the Log may still be parsing."""
     titles = source.tab_titles()
     found: dict[str, str] = {}
     for spec in INPUT_TABS:
         title = find_title(titles, spec.names)
         if title is not None:
             found[spec.key] = title
-    from .labels import RESULT_TABS
-
-    seal_title = find_title(titles, RESULT_TABS["seal"])
+    seal_title = find_title(titles, SEAL_TITLES)
     wanted = set(found.values()) | ({seal_title} if seal_title else set())
     raws = source.read_tabs(sorted(wanted))
     rules = Rules()
     rule_problems: list[RuleProblem] = []
     heads: dict[str, dict[str, str]] = {}
-    header_problems: list[tuple[str, str, str, str]] = []
+    header_problems: dict[str, list[HeaderProblem]] = {}
     if "rules" in found:
-        frame, heads["rules"], probs = _frame(RULES, raws[found["rules"]])
-        header_problems += [(found["rules"], *p) for p in probs]
+        frame, heads["rules"], header_problems["rules"] = _frame(RULES, raws[found["rules"]])
         entries = [
             (int(r), str(k).strip(), "" if v is None or (isinstance(v, float) and np.isnan(v))
              else str(v))
@@ -268,54 +291,52 @@ def load_office(source: Source, early: Callable[[OfficeStart], None] | None = No
     if rules.log_tab:
         title = find_title(titles, (rules.log_tab,))
         if title is None:
-            raise TabError(
-                f"Rules say the Log tab is {rules.log_tab!r}, but the workbook has no such tab; "
-                "its tabs are: " + ", ".join(titles)
-            )
+            raise TabError(say("missing-tab", "log_tab", name=rules.log_tab,
+                               tabs=", ".join(titles)), rule="missing-tab", tab=rules.log_tab)
         found["log"] = title
         if title not in raws:
             raws = {**raws, **source.read_tabs([title])}
     for spec in INPUT_TABS:
         if spec.required and spec.key not in found:
-            raise TabError(
-                f"{source.name} has no {spec.label} tab (looked for: {', '.join(spec.names)}); "
-                f"its tabs are: {', '.join(titles) or 'none'}"
-            )
+            raise TabError(say("missing-tab", source=source.name, label=spec.label,
+                               names=", ".join(spec.names), tabs=", ".join(titles) or "none"),
+                           rule="missing-tab", tab=spec.label)
     frames: dict[str, pd.DataFrame] = {}
-    tab_problems: dict[str, list[tuple[str, str, str, str]]] = {}
-    specs = ((STAFF, _staff), (DEPARTMENTS, _departments), (MOVES, _moves), (SPECIAL, _special),
-             (LOG, _log))
-    for spec, convert in specs:
-        if spec is LOG and early is not None:
-            early(OfficeStart(source=source.name, titles=found, headers=heads,
-                              staff=frames["staff"], departments=frames["departments"],
-                              moves=frames["moves"], rules=rules))
+    for spec, convert in ((STAFF, _staff), (DEPARTMENTS, _departments), (MOVES, _moves),
+                          (SPECIAL, _special)):
         raw = raws[found[spec.key]] if spec.key in found else _empty(spec)
-        frame, heads[spec.key], probs = _frame(spec, raw)
-        tab_problems[spec.key] = [(raw.title, *p) for p in probs]
+        frame, heads[spec.key], header_problems[spec.key] = _frame(spec, raw)
         frames[spec.key] = convert(frame)
-    for spec in (STAFF, DEPARTMENTS, MOVES, LOG, SPECIAL):
-        header_problems += tab_problems[spec.key]
-    seal = None
-    if seal_title:
-        raw = raws[seal_title]
-        cols = [c.reset_index(drop=True) for c in raw.columns[:7]]
-        if len(cols) == 7:
-            seal = pd.DataFrame({k: c.astype(object).where(c.notna(), None)
-                                 for k, c in zip(("kind", "month", "tab", "row", "fp", "content",
-                                                  "at"), cols, strict=True)})
-    return Office(
-        seal=seal,
-        source=source.name,
-        titles=found,
-        headers=heads,
-        staff=frames["staff"],
-        departments=frames["departments"],
-        moves=frames["moves"],
-        log=frames["log"],
-        special=frames["special"],
-        rules=rules,
-        rule_problems=rule_problems,
-        header_problems=header_problems,
-        merged={t: r.merged for t, r in raws.items() if r.merged},
-    )
+    return OfficeStart(
+        source=source.name, titles=found, headers=heads, staff=frames["staff"],
+        departments=frames["departments"], moves=frames["moves"], special=frames["special"],
+        rules=rules, rule_problems=rule_problems, header_problems=header_problems,
+        seal=_seal(raws[seal_title]) if seal_title else None, raws=raws)
+
+
+def read_log(start: OfficeStart) -> Office:
+    """The Log read and converted: the office complete."""
+    raws = start.raws
+    frame, head, problems = _frame(LOG, raws[start.titles["log"]])
+    parts = {f.name: getattr(start, f.name) for f in dataclasses.fields(OfficeStart)}
+    parts["headers"] = {**start.headers, "log": head}
+    parts["header_problems"] = {**start.header_problems, "log": problems}
+    parts["raws"] = {}
+    return Office(**parts, log=_log(frame),
+                  merged={t: r.merged for t, r in raws.items() if r.merged})
+
+
+def read_office(source: Source) -> Office:
+    """Every input tab the scheme uses, in as few reads as the backend allows."""
+    return read_log(read_start(source))
+
+
+SEAL_COLUMNS = ("kind", "month", "tab", "row", "fp", "content", "at")
+
+
+def _seal(raw: RawTab) -> pd.DataFrame | None:
+    cols = [c.reset_index(drop=True) for c in raw.columns[:7]]
+    if len(cols) != 7:
+        return None
+    return pd.DataFrame({k: c.astype(object).where(c.notna(), None)
+                         for k, c in zip(SEAL_COLUMNS, cols, strict=True)})

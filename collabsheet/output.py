@@ -1,20 +1,34 @@
-"""Ledger and ranking results as JSON-ready dicts, CSV and short text reports."""
+"""Every result as the command line prints it, in one place: reports, ledgers, rankings and
+the rule catalogue as text, JSON and CSV, and an input error as JSON. Nothing else formats."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
 
+from .catalogue import RULES
 from .labels import word
 from .ledger import ledger_records
-from .report import csv_safe
+from .report import Report
 from .scores import TOTAL, Results
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+REPORT_FIELDS = ("tab", "row", "column", "rule", "severity", "value", "message")
+RULE_FIELDS = ("id", "severity", "tab", "section", "title", "description")
 
-def _csv(header: list[str], rows: list[list[Any]]) -> str:
+
+def csv_safe(value: Any) -> str:
+    """OWASP CSV injection guard: a cell that a spreadsheet would run as a formula gets a ``'``."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(header)
@@ -23,8 +37,95 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
     return out.getvalue()
 
 
-def ledger_dict(frame: pd.DataFrame) -> dict[str, Any]:
-    return {"ledger": ledger_records(frame)}
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _columns(heads: Sequence[str], cells: Sequence[Sequence[str]], widest: int = 28) -> list[str]:
+    """A text table: every column but the last padded to its width (at most ``widest``)."""
+    widths = [min(widest, max(len(h), *(len(c[i]) for c in cells)))
+              for i, h in enumerate(heads[:-1])]
+
+    def fmt(row: Sequence[str]) -> str:
+        return "  ".join(c[:w].ljust(w) for c, w in zip(row, widths, strict=False)) + \
+            "  " + row[-1]
+
+    return [fmt(heads), "  ".join("-" * w for w in widths) + "  " + "-" * 7,
+            *(fmt(c) for c in cells)]
+
+
+# ----- the validation report -------------------------------------------------------------------
+
+def report_json(report: Report) -> str:
+    return _json(report.to_dict())
+
+
+def report_csv(report: Report) -> str:
+    return _csv(REPORT_FIELDS, ([d[k] for k in REPORT_FIELDS]
+                                for d in (v.to_dict() for v in report.violations)))
+
+
+def summary_line(report: Report) -> str:
+    s = report.stats
+    verdict = "valid" if report.valid else "NOT valid"
+    return (
+        f"{report.source}: {verdict}. Log rows: {s.rows:,}, accepted {s.accepted:,}, "
+        f"rejected {s.rejected:,}, warnings {s.warnings:,}; "
+        f"{len(report.errors):,} error(s), {len(report.warnings):,} warning(s) in all tabs."
+    )
+
+
+def report_text(report: Report, limit: int | None = None) -> str:
+    shown = report.violations if limit is None else report.violations[:limit]
+    lines: list[str] = []
+    if shown:
+        cells = [(v.tab, str(v.row) if v.row else "", v.column, v.rule, v.severity, v.message)
+                 for v in shown]
+        lines += _columns(("Tab", "Row", "Column", "Rule", "Severity", "Message"), cells)
+        if limit is not None and len(report.violations) > limit:
+            lines.append(f"... and {len(report.violations) - limit:,} more")
+        lines.append("")
+    lines.append(summary_line(report))
+    return "\n".join(lines)
+
+
+# ----- the rule catalogue ----------------------------------------------------------------------
+
+def rules_json(lang: str = "en") -> str:
+    return _json({"rules": [r.to_dict(lang) for r in RULES]})
+
+
+def rules_csv(lang: str = "en") -> str:
+    return _csv(RULE_FIELDS, ([r.to_dict(lang)[k] for k in RULE_FIELDS] for r in RULES))
+
+
+def rules_text(lang: str = "en") -> str:
+    cells = [(r.id, r.severity, r.tab, r.section, r.to_dict(lang)["title"]) for r in RULES]
+    return "\n".join(_columns(("Rule", "Severity", "Tab", "Section", "Title"), cells, widest=30)
+                     + ["", f"{len(RULES)} rules. collabsheet rules --format json gives each "
+                            "one's description."])
+
+
+def rules_markdown(lang: str = "en") -> str:
+    """The catalogue as the Markdown table docs/rules.md carries."""
+    lines = ["| Rule | Severity | Tab | Section | Title | What it means |",
+             "|---|---|---|---|---|---|"]
+    for r in RULES:
+        d = r.to_dict(lang)
+        lines.append(f"| `{r.id}` | {r.severity} | {r.tab} | {r.section} | {d['title']} | "
+                     f"{d['description']} |")
+    return "\n".join(lines)
+
+
+# ----- an input error --------------------------------------------------------------------------
+
+def error_json(error: Any) -> str:
+    """``{"error": {"rule", "tab", "column", "message"}}`` for an error that stops a job."""
+    return _json({"error": error.to_dict()})
+
+
+def ledger_json(frame: pd.DataFrame) -> str:
+    return _json({"ledger": ledger_records(frame)})
 
 
 def ledger_csv(frame: pd.DataFrame) -> str:
@@ -45,6 +146,10 @@ def ledger_text(frame: pd.DataFrame, lang: str = "en") -> str:
                      f"{int(r['sent']):>10,} {int(r['expired']):>10,} {int(r['left']):>10,}")
     lines.append(f"{len(frame):,} ledger rows (one per person per month).")
     return "\n".join(lines)
+
+
+def rank_json(res: Results) -> str:
+    return _json(rank_dict(res))
 
 
 def rank_dict(res: Results) -> dict[str, Any]:

@@ -10,7 +10,8 @@ import pandas as pd
 from . import months
 from .engine import Verdicts
 from .intsort import runs
-from .labels import result_title, word
+from .labels import result_tab, word
+from .report import Report
 from .resulttab import Chart, Column, ResultTab, Table
 from .scores import TOTAL, Results
 from .sheetref import ref
@@ -28,12 +29,12 @@ def _values(s: pd.Series) -> list[Any]:
     return out
 
 
-def validation_tab(v: Verdicts, lang: str) -> ResultTab:
+def validation_tab(v: Verdicts, report: Report, lang: str) -> ResultTab:
     """Rejected and warned Log rows, one line a row with a link back to it; then problems of
     the other tabs. Its size follows the problems, not the log."""
     log_tab = v.titles.get("log", "")
-    on_log = [x for x in v.report.violations if x.tab == log_tab and x.row > 1]
-    other = [(x.tab, x.row, x.column, x.rule, x.message) for x in v.report.violations
+    on_log = [x for x in report.violations if x.tab == log_tab and x.row > 1]
+    other = [(x.tab, x.row, x.column, x.rule, x.message) for x in report.violations
              if not (x.tab == log_tab and x.row > 1)]
     by_row = runs(np.array([x.row for x in on_log], dtype=np.int64))
     on_log = [on_log[k] for k in by_row.order.tolist()]
@@ -82,7 +83,7 @@ def validation_tab(v: Verdicts, lang: str) -> ResultTab:
                      Column(word("message", lang), "text", 100)],
             values=[list(col) for col in zip(*other, strict=True)],
         ))
-    return ResultTab("validation", result_title("validation", lang), tables)
+    return result_tab("validation", lang, tables)
 
 
 def ledger_tab(frame: pd.DataFrame, lang: str) -> ResultTab:
@@ -112,7 +113,7 @@ def ledger_tab(frame: pd.DataFrame, lang: str) -> ResultTab:
     for k, code in enumerate(codes.tolist()):
         columns.append(Column(f"{months.name(code)} {word('sent', lang)}", "int", 12))
         values.append(by_month[keep, k])
-    return ResultTab("ledger", result_title("ledger", lang), [Table(columns=columns,
+    return result_tab("ledger", lang, [Table(columns=columns,
                                                                     values=values)])
 
 
@@ -122,7 +123,7 @@ def _scores(res: Results, scaled: Any) -> list[int | float]:
 
 def people_tab(res: Results, lang: str) -> ResultTab:
     p = res.people
-    return ResultTab("people", result_title("people", lang), [Table(
+    return result_tab("people", lang, [Table(
         columns=[Column(word("rank", lang), "int", 7), Column(word("id", lang), "text", 11),
                  Column(word("name", lang), "text", 12),
                  Column(word("department", lang), "text", 24),
@@ -160,7 +161,7 @@ def departments_tab(res: Results, lang: str) -> ResultTab:
                     d["collaborations"].to_numpy()]))
         charts.append(Chart(title=f"{group}: {word('score', lang)} (top 10)", table=k,
                             categories=1, series=[2], kind="bar", max_rows=10))
-    return ResultTab("departments", result_title("departments", lang), tables, charts,
+    return result_tab("departments", lang, tables, charts,
                      freeze=False, autofilter=False)
 
 
@@ -184,7 +185,7 @@ def commendations_tab(res: Results, lang: str) -> ResultTab:
                      Column(word("score", lang), "score", 10), Column(tie, "text", 22)],
             values=[cd["rank"].to_numpy(), cd["department"].to_numpy(dtype=object),
                     _scores(res, cd["score"]), [tie if t else None for t in cd["tie"]]]))
-    return ResultTab("commendations", result_title("commendations", lang), tables,
+    return result_tab("commendations", lang, tables,
                      freeze=False, autofilter=False)
 
 
@@ -223,7 +224,7 @@ def summary_tab(res: Results, lang: str) -> ResultTab:
     n = len(res.period.months)
     charts = [Chart(title=f"{word('collaborations', lang)} / {word('points', lang)}", table=0,
                     categories=0, series=[1, 2], kind="col", max_rows=n)]
-    return ResultTab("summary", result_title("summary", lang), tables, charts, freeze=True,
+    return result_tab("summary", lang, tables, charts, freeze=True,
                      autofilter=False)
 
 

@@ -1,20 +1,15 @@
-"""Violations as data: typed records that render as a table, JSON or CSV (frictionless style)."""
+"""Violations as data: typed records, the way frictionless reports errors. Their words come from
+the rule catalogue; ``output`` renders them as a table, JSON or CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-Severity = Literal["error", "warning"]
-
-CSV_FIELDS = ("tab", "row", "column", "rule", "severity", "value", "message")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from .catalogue import Severity
 
 
 def plain(value: Any) -> Any:
@@ -39,12 +34,6 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def csv_safe(value: Any) -> str:
-    """OWASP CSV injection guard: a cell that a spreadsheet would run as a formula gets a ``'``."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 @dataclass(slots=True)
 class Violation:
     """One problem in one cell. Not frozen: a large report makes tens of thousands of these,
@@ -63,7 +52,7 @@ class Violation:
                 "severity": self.severity, "value": plain(self.value), "message": self.message}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Stats:
     rows: int = 0
     accepted: int = 0
@@ -74,9 +63,10 @@ class Stats:
         return asdict(self)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Report:
-    """The outcome of ``validate``: every violation found and counts of Log rows."""
+    """The outcome of ``validate``: every violation found and counts of Log rows. Made once, by
+    the job, from the rule pass, the seals and the signals."""
 
     source: str
     as_of: str
@@ -107,48 +97,3 @@ class Report:
             "rules": self.by_rule(),
             "violations": [v.to_dict() for v in self.violations],
         }
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False)
-
-    def to_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(CSV_FIELDS)
-        for v in self.violations:
-            d = v.to_dict()
-            writer.writerow([csv_safe(d[k]) for k in CSV_FIELDS])
-        return out.getvalue()
-
-    def summary_line(self) -> str:
-        s = self.stats
-        errors = len(self.errors)
-        verdict = "valid" if self.valid else "NOT valid"
-        return (
-            f"{self.source}: {verdict}. Log rows: {s.rows:,}, accepted {s.accepted:,}, "
-            f"rejected {s.rejected:,}, warnings {s.warnings:,}; "
-            f"{errors:,} error(s), {len(self.warnings):,} warning(s) in all tabs."
-        )
-
-    def to_text(self, limit: int | None = None) -> str:
-        shown = self.violations if limit is None else self.violations[:limit]
-        lines: list[str] = []
-        if shown:
-            heads = ("Tab", "Row", "Column", "Rule", "Severity", "Message")
-            cells = [(v.tab, str(v.row) if v.row else "", v.column, v.rule, v.severity,
-                      v.message) for v in shown]
-            widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads[:-1])]
-            widths = [min(w, 28) for w in widths]
-
-            def fmt(row: tuple[str, ...]) -> str:
-                return "  ".join(c[:w].ljust(w) for c, w in zip(row, widths, strict=False)) + \
-                    "  " + row[-1]
-
-            lines.append(fmt(heads))
-            lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 7)
-            lines.extend(fmt(c) for c in cells)
-            if limit is not None and len(self.violations) > limit:
-                lines.append(f"... and {len(self.violations) - limit:,} more")
-            lines.append("")
-        lines.append(self.summary_line())
-        return "\n".join(lines)

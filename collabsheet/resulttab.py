@@ -11,14 +11,14 @@ from typing import Any, Literal
 Kind = Literal["text", "int", "score", "date", "datetime"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Column:
     header: str
     kind: Kind = "text"
     width: float | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Table:
     """A block of rows under one header row. ``values`` is column-major, one sequence a column."""
 
@@ -33,7 +33,7 @@ class Table:
         return len(self.values[0]) if self.values else 0
 
 
-@dataclass
+@dataclass(frozen=True)
 class Chart:
     """A bar or line chart of one table's columns: categories from one, series from others."""
 
@@ -45,11 +45,20 @@ class Chart:
     max_rows: int | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class ResultTab:
+    """One tab collabsheet owns. ``aliases`` are the titles it may have had before (in either
+    language): a backend replaces a tab of any of them and never looks at what they mean."""
+
     key: str
     title: str
     tables: list[Table]
     charts: list[Chart] = field(default_factory=list)
     freeze: bool = True
     autofilter: bool = True
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def titles(self) -> tuple[str, ...]:
+        """Every title this tab replaces: its own and its aliases."""
+        return (self.title, *self.aliases)

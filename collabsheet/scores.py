@@ -16,8 +16,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import months
-from .engine import People, Verdicts
+from .engine import Verdicts
 from .intsort import distinct, runs
+from .people import People
 from .periods import Period
 
 TOTAL = "total"
@@ -61,7 +62,8 @@ def commend(frame: pd.DataFrame, n: int) -> pd.DataFrame:
     return top
 
 
-def rank(v: Verdicts, period: Period) -> Results:
+def score_period(v: Verdicts, period: Period) -> Results:
+    """Scores, ranks and commendations of people and departments over ``period``."""
     rules = v.rules
     scale, (rw, sw) = _scale(rules.received_weight, rules.sent_weight)
     log = v.log

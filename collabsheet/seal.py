@@ -13,9 +13,10 @@ from typing import Any
 import pandas as pd
 
 from . import months
+from .catalogue import say
 from .engine import Verdicts
 from .errors import UsageError
-from .labels import result_title
+from .labels import result_tab
 from .office import Office
 from .periods import parse_month
 from .report import Violation
@@ -99,7 +100,7 @@ def read_seals(office: Office) -> dict[str, MonthSeal]:
     return seals
 
 
-def compare(seal: MonthSeal, now: list[Entry]) -> list[Violation]:
+def compare(seal: MonthSeal, now: list[Entry], lang: str = "en") -> list[Violation]:
     """Edited, deleted and inserted rows of a sealed month, naming each row."""
     if digest(now) == seal.digest:
         return []
@@ -119,45 +120,64 @@ def compare(seal: MonthSeal, now: list[Entry]) -> list[Violation]:
     for e in extra:
         old = missing_at.pop((e.tab, e.row), None)
         if old is not None:
-            msg = (f"row {e.row} of sealed month {seal.month} was edited: sealed "
-                   f"{old.content!r}, now {e.content!r}")
+            msg = say("sealed-changed", "edited", lang, row=e.row, month=seal.month,
+                      old=old.content, new=e.content)
         else:
-            msg = f"row {e.row} was added to sealed month {seal.month}: {e.content!r}"
+            msg = say("sealed-changed", "added", lang, row=e.row, month=seal.month,
+                      content=e.content)
         out.append(Violation(e.tab, e.row, "", "sealed-changed", "error", e.content, msg))
     for (tab, row), e in missing_at.items():
         out.append(Violation(tab, row, "", "sealed-changed", "error", e.content,
-                             f"a row sealed in {seal.month} as row {row} is gone: "
-                             f"{e.content!r}"))
+                             say("sealed-changed", "gone", lang, month=seal.month, row=row,
+                                 content=e.content)))
     return sorted(out, key=lambda v: (v.tab, v.row))
 
 
-def check_seals(office: Office, v: Verdicts) -> tuple[list[Violation], list[str]]:
-    """Violations for every sealed month that changed, and the months that changed."""
+@dataclass(frozen=True)
+class SealCheck:
+    """The seals of the Seal tab, compared with the office's rows as they are now."""
+
+    seals: dict[str, MonthSeal]
+    violations: list[Violation]
+    changed: list[str]
+    """months whose rows changed since they were sealed"""
+
+
+def check_seals(office: Office, v: Verdicts) -> SealCheck:
     found: list[Violation] = []
     changed: list[str] = []
-    for month, seal in sorted(read_seals(office).items()):
+    seals = read_seals(office)
+    for month, seal in sorted(seals.items()):
         problems = compare(seal, current_entries(v, parse_month(month)))
         if problems:
             changed.append(month)
             found += problems
-    return found, changed
+    return SealCheck(seals, found, changed)
 
 
-def seal_month(office: Office, v: Verdicts, month: str, at: dt.datetime,
-               accept_changes: bool = False) -> tuple[ResultTab, str]:
+@dataclass(frozen=True)
+class Sealed:
+    tab: ResultTab
+    message: str
+    seals: dict[str, MonthSeal]
+
+
+def seal_month(seals: dict[str, MonthSeal], v: Verdicts, month: str, at: dt.datetime,
+               accept_changes: bool = False) -> Sealed:
     """The Seal tab with ``month`` (re)sealed; the message says what happened."""
     code = parse_month(month)
     as_of_code = months.of_date(v.as_of)
     if code >= as_of_code:
         raise UsageError(f"{month} has not ended on {v.as_of.isoformat()}; only a month that "
                          "has ended can be sealed")
-    seals = read_seals(office)
+    seals = dict(seals)
     now = current_entries(v, code)
     new_digest = digest(now)
     stamp = at.strftime("%Y-%m-%d %H:%M")
     old = seals.get(month)
     if old is not None and old.digest == new_digest:
-        return seal_tab(seals, v.rules.language), f"{month} is already sealed and unchanged"
+        return Sealed(seal_tab(seals, v.rules.language), f"{month} is already sealed and "
+                      "unchanged", seals)
     if old is not None and not accept_changes:
         raise UsageError(f"{month} is sealed and has changed since; check the report, then "
                          "use --accept-changes to seal it again")
@@ -166,8 +186,8 @@ def seal_month(office: Office, v: Verdicts, month: str, at: dt.datetime,
         history.append((old.digest, old.sealed_at, f"replaced {stamp}"))
     seals[month] = MonthSeal(month, new_digest, stamp, now, history)
     verb = "sealed again" if old else "sealed"
-    return seal_tab(seals, v.rules.language), f"{month} {verb}: {len(now)} rows, digest " \
-                                              f"{new_digest}"
+    return Sealed(seal_tab(seals, v.rules.language),
+                  f"{month} {verb}: {len(now)} rows, digest {new_digest}", seals)
 
 
 def seal_tab(seals: dict[str, MonthSeal], lang: str) -> ResultTab:
@@ -186,4 +206,4 @@ def seal_tab(seals: dict[str, MonthSeal], lang: str) -> ResultTab:
     kinds = ["text", "text", "text", "int", "text", "text", "text"]
     columns = [Column(h, k, w) for h, k, w in zip(heads, kinds, widths, strict=True)]  # type: ignore[arg-type]
     values = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in heads]
-    return ResultTab("seal", result_title("seal", lang), [Table(columns, values)])
+    return result_tab("seal", lang, [Table(columns, values)])

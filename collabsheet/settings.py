@@ -15,6 +15,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .labels import norm
 
+
+class Unreadable(ValueError):
+    """A Rules value that cannot be read: the catalogue's bad-rule variant that says why."""
+
+    def __init__(self, variant: str, **fields: Any):
+        super().__init__(variant)
+        self.variant, self.fields = variant, fields
+
 _YES = {"yes", "y", "true", "1", "예", "네", "o", "참"}
 _NO = {"no", "n", "false", "0", "아니오", "아니요", "x", "거짓"}
 
@@ -25,7 +33,7 @@ def parse_bool(text: str) -> bool:
         return True
     if t in _NO:
         return False
-    raise ValueError("expected yes or no")
+    raise Unreadable("yes_no")
 
 
 def _int(low: int, high: int) -> Callable[[str], int]:
@@ -33,12 +41,12 @@ def _int(low: int, high: int) -> Callable[[str], int]:
         try:
             d = Decimal(text.strip())
         except InvalidOperation:
-            raise ValueError("expected a whole number") from None
+            raise Unreadable("whole") from None
         if d != d.to_integral_value():
-            raise ValueError("expected a whole number")
+            raise Unreadable("whole")
         n = int(d)
         if not low <= n <= high:
-            raise ValueError(f"expected a whole number from {low} to {high}")
+            raise Unreadable("whole_range", low=low, high=high)
         return n
 
     return parse
@@ -48,11 +56,11 @@ def _weight(text: str) -> Decimal:
     try:
         d = Decimal(text.strip())
     except InvalidOperation:
-        raise ValueError("expected a number such as 0.5") from None
+        raise Unreadable("number") from None
     if not d.is_finite() or d < 0 or d > 1000:
-        raise ValueError("expected a number from 0 to 1000")
+        raise Unreadable("number_range")
     if -d.as_tuple().exponent > 6:  # type: ignore[operator]
-        raise ValueError("expected at most 6 decimals")
+        raise Unreadable("decimals")
     return d.normalize()
 
 
@@ -60,7 +68,7 @@ def _zone(text: str) -> str:
     try:
         ZoneInfo(text.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("expected a time zone name such as Asia/Seoul") from None
+        raise Unreadable("zone") from None
     return text.strip()
 
 
@@ -68,7 +76,7 @@ def _choice(*options: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         t = norm(text).replace(" ", "_")
         if t not in options:
-            raise ValueError("expected one of " + ", ".join(options))
+            raise Unreadable("choice", options=", ".join(options))
         return t
 
     return parse
@@ -79,13 +87,13 @@ def _date(text: str) -> dt.date:
 
     d = parse_date_text(text)
     if d is None:
-        raise ValueError("expected a date such as 2025-02-01")
+        raise Unreadable("date")
     return dt.date(d.year, d.month, d.day)
 
 
 def _text(text: str) -> str:
     if not text.strip():
-        raise ValueError("expected a tab name")
+        raise Unreadable("tab")
     return text.strip()
 
 
@@ -181,10 +189,13 @@ class Rules:
 
 @dataclass(frozen=True)
 class RuleProblem:
+    """A Rules tab entry that was not used: the catalogue's bad-rule variant and its fields."""
+
     row: int
     key: str
     value: str
-    message: str
+    variant: str
+    fields: dict[str, Any]
 
 
 def lookup(key: str) -> RuleKey | None:
@@ -198,22 +209,18 @@ def parse_rules(entries: list[tuple[int, str, str]]) -> tuple[Rules, list[RulePr
     for row, key, value in entries:
         spec = lookup(key)
         if spec is None:
-            problems.append(
-                RuleProblem(row, key, value, f"unknown rule {key!r}; known rules: "
-                            + ", ".join(KEY_NAMES))
-            )
+            problems.append(RuleProblem(row, key, value, "unknown",
+                                        {"key": key, "known": ", ".join(KEY_NAMES)}))
             continue
         if not value.strip():
             continue
         try:
             values[spec.key] = spec.parse(value)
-        except ValueError as exc:
-            problems.append(RuleProblem(row, key, value, f"rule {spec.key}: {exc}, got {value!r}"))
+        except Unreadable as exc:
+            problems.append(RuleProblem(row, key, value, "bad", {
+                "key": spec.key, "value": value, "why": (exc.variant, exc.fields)}))
     rules = Rules(**values)
     if rules.min_points > rules.max_points:
-        problems.append(
-            RuleProblem(0, "min_points", str(rules.min_points),
-                        "rule min_points is larger than max_points; using the defaults")
-        )
+        problems.append(RuleProblem(0, "min_points", str(rules.min_points), "min_max", {}))
         rules = rules.replace(min_points=1, max_points=200)
     return rules, problems

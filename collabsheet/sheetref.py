@@ -16,6 +16,12 @@ NUMBER_FORMATS: dict[str, str] = {
 _CELL = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
 
 
+def fold(title: str) -> str:
+    """The form in which tab titles (and headers) compare: case, surrounding and repeated spaces
+    do not matter."""
+    return " ".join(title.split()).lower()
+
+
 def column_letter(index: int) -> str:
     """0 -> A, 27 -> AB."""
     letters = ""

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 
 from . import months
+from .catalogue import say
 from .engine import Verdicts
 from .intsort import runs
-from .labels import result_title, word
+from .labels import result_tab, word
 from .report import Violation
 from .resulttab import Column, ResultTab, Table
 
@@ -45,8 +46,8 @@ def find_signals(v: Verdicts) -> list[Signal]:
         a, b, m = ids[r.sender], ids[r.receiver], months.name(r.month)
         out.append(Signal("signal-reciprocal", m, f"{a}, {b}", int(r.points + r.points_back),
                           [int(r.first), int(r.first_back)],
-                          f"{a} and {b} sent each other {int(r.points)} and "
-                          f"{int(r.points_back)} points in {m}"))
+                          say("signal-reciprocal", a=a, b=b, first=int(r.points),
+                              second=int(r.points_back), month=m)))
     # rings of three
     ring = edges[edges["points"] >= rules.signal_ring_points][["month", "sender", "receiver",
                                                                "points", "first"]]
@@ -61,7 +62,7 @@ def find_signals(v: Verdicts) -> list[Signal]:
         out.append(Signal("signal-ring", m, f"{a}, {b}, {c}",
                           int(r.points + r.points_2 + r.points_3),
                           [int(r.first), int(r.first_2), int(r.first_3)],
-                          f"{a} -> {b} -> {c} -> {a}: a closed ring in {m}"))
+                          say("signal-ring", a=a, b=b, c=c, month=m)))
     # one sender, one receiver, month after month
     share = float(rules.signal_one_share) * rules.monthly_allowance
     heavy = edges[edges["points"] >= share]
@@ -71,8 +72,8 @@ def find_signals(v: Verdicts) -> list[Signal]:
     for (s, r), row in counts[counts["months"] >= rules.signal_one_months].iterrows():
         out.append(Signal("signal-concentration", "", f"{ids[s]}, {ids[r]}", int(row.points),
                           [int(row["first"])],
-                          f"{ids[s]} gave {ids[r]} most of the monthly grant in "
-                          f"{int(row.months)} months"))
+                          say("signal-concentration", a=ids[s], b=ids[r],
+                              n=int(row.months))))
     # the same message pasted across many rows
     text = acc["message"].astype("str").str.strip().str.lower()
     long = (text.str.len() >= 8).fillna(False).to_numpy(dtype=bool)
@@ -85,7 +86,7 @@ def find_signals(v: Verdicts) -> list[Signal]:
         for k in np.flatnonzero(size >= rules.signal_paste_rows):
             msg = str(uniques[k])
             out.append(Signal("signal-pasted", "", "", 0, [int(rows[first_at[k]])],
-                              f"the same message appears in {int(size[k])} rows: {msg[:60]!r}"))
+                              say("signal-pasted", n=int(size[k]), text=msg[:60])))
     return out
 
 
@@ -122,7 +123,7 @@ def signals_tab(signals: list[Signal], lang: str) -> ResultTab:
     values: list[list[Any]] = [[s.kind for s in signals], [s.month or None for s in signals],
               [s.people or None for s in signals], [s.points or None for s in signals],
               [", ".join(map(str, s.rows)) for s in signals], [s.message for s in signals]]
-    return ResultTab("signals", result_title("signals", lang), [Table(heads, values)])
+    return result_tab("signals", lang, [Table(heads, values)])
 
 
 

@@ -19,7 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .errors import SourceError
 from .labels import DEPARTMENTS, LOG, MOVES, RULES, SPECIAL, STAFF, TabSpec
 from .settings import KEYS
-from .sources.package import pinned
+from .zipstamp import pinned
 
 FIXED_TIME = dt.datetime(2025, 1, 1)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")

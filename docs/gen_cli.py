@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from collabsheet.cli import cli
 
-COMMANDS = ["validate", "grant", "rank", "run", "close", "init", "demo"]
+COMMANDS = ["validate", "grant", "rank", "run", "close", "init", "demo", "rules"]
 
 
 def reference() -> str:

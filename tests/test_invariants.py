@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import collabsheet
-from collabsheet import schemas
+from collabsheet import checks, log_rules, schemas
 from collabsheet.cli import cli
 from collabsheet.sources.memory import MemorySource
 
@@ -79,9 +79,9 @@ def test_pandera_schema_agrees_with_direct_checks(rows):
     import pandera.errors
 
     _, verdicts = collabsheet.evaluate(MemorySource(_book(rows)), as_of=dt.date(2025, 7, 1))
-    rules_ = schemas.log_rules(verdicts.rules, verdicts.as_of)
+    rules_ = log_rules.log_rules(verdicts.rules, verdicts.as_of)
     log = verdicts.log
-    direct = {(int(log["row"].iloc[p]), r.id) for r in rules_ for p in schemas.failing(r, log)}
+    direct = {(int(log["row"].iloc[p]), r.id) for r in rules_ for p in checks.failing(r, log)}
     try:
         schemas.schema(rules_, "Log").validate(log, lazy=True)
         lazy: set[tuple[int, str]] = set()
@@ -133,7 +133,7 @@ def test_duplicates_match_a_plain_scan(rows, minutes):
     import numpy as np
     import pandas as pd
 
-    from collabsheet.engine import _duplicates
+    from collabsheet.duplicates import earlier_copy as _duplicates
 
     start = pd.Timestamp("2025-04-01 09:00")
     log = pd.DataFrame({

@@ -23,9 +23,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import SourceError
-from ..labels import RESULT_TABS, norm
 from ..resulttab import ResultTab
-from ..sheetref import NUMBER_FORMATS
+from ..sheetref import NUMBER_FORMATS, fold
 from . import sheetxml
 from .base import in_order
 from .opc import (
@@ -389,9 +388,8 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor,
     if built is None:
         built = [pool.submit(_build, tab, styles) for tab in tabs]
     for tab, sheet in zip(tabs, built, strict=True):
-        variants = {norm(t) for t in RESULT_TABS.get(tab.key, (tab.title, tab.title))}
-        variants.add(norm(tab.title))
-        existing = next((s for s in sheets if norm(s[1]) in variants), None)
+        variants = {fold(t) for t in tab.titles}
+        existing = next((s for s in sheets if fold(s[1]) in variants), None)
         if existing is not None:
             tag, _old, rid, _sid = existing
             part = _resolve(wb_part, by_id[rid].target)
@@ -479,24 +477,3 @@ def _rels_xml(rels: list[tuple[str, str, str]]) -> bytes:
                    for i, t, target in rels)
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<Relationships xmlns="{REL_NS}">{body}</Relationships>').encode()
-
-
-def pinned(xlsx: bytes, stamp: tuple[int, int, int]) -> bytes:
-    """The same package with every zip time and the document's modified time set to ``stamp``,
-    so that generated workbooks are byte-identical from run to run."""
-    import io
-
-    year, month, day = stamp
-    src = zipfile.ZipFile(io.BytesIO(xlsx))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*",
-                              rb"\g<1>" + f"{year:04d}-{month:02d}-{day:02d}T00:00:00Z".encode(),
-                              data)
-            entry = zipfile.ZipInfo(info.filename, (year, month, day, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(entry, data)
-    return out.getvalue()

@@ -1,0 +1,254 @@
+"""Every rule id collabsheet can emit, declared once: severity, the tab it concerns, its RULES.md
+section, a title, a description, and its message templates by language.
+
+Whatever reports a problem (a Log row, a Staff row, a header, a sealed month, a signal, a tab
+that is missing) takes its id and its words from here, the way frictionless declares each error
+type once; ``collabsheet rules`` and docs/rules.md are made from the same declarations.
+
+Templates use ``str.format`` fields. A language without a template of its own falls back to
+English, so a Korean slot can be filled in without touching the code that emits the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+LANGUAGES = ("en", "ko")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule id and everything a person needs to understand it."""
+
+    id: str
+    severity: Severity
+    tab: str
+    section: str
+    title: Mapping[str, str]
+    description: str
+    messages: Mapping[str, Mapping[str, str]]
+
+    def template(self, variant: str = "default", lang: str = "en") -> str:
+        own = self.messages.get(lang, {})
+        return own.get(variant) or self.messages["en"][variant]
+
+    def say(self, variant: str = "default", lang: str = "en", **fields: Any) -> str:
+        return self.template(variant, lang).format(**fields)
+
+    def to_dict(self, lang: str = "en") -> dict[str, str]:
+        return {"id": self.id, "severity": self.severity, "tab": self.tab,
+                "section": self.section, "title": self.title.get(lang) or self.title["en"],
+                "description": self.description}
+
+
+def _rule(id: str, severity: Severity, tab: str, section: str, title: tuple[str, str],
+          description: str, /, **en: str) -> Rule:
+    return Rule(id, severity, tab, section, {"en": title[0], "ko": title[1]},
+                " ".join(description.split()), {"en": en})
+
+
+_EXPECT_DATE = "expected a date such as 2025-03-04"
+
+RULES: tuple[Rule, ...] = (
+    # ----- Log rows, checks on the row alone (RULES.md section 3, checks 1-7)
+    _rule("date", "error", "Log, Special, Staff, Moves", "3.1", ("Not a usable date", "날짜 오류"),
+          """The date is blank, is not a date (a date, a date-time, a spreadsheet serial or an
+          unambiguous text date, year first), is before the scheme's start (Rules: start) or is
+          after the day collabsheet judges by. On Staff, a Joined or Left that is not a date, or
+          a Left before Joined; on Moves, a date that cannot be read.""",
+          blank="Date is blank; " + _EXPECT_DATE,
+          not_date="{text!r} is not a date; " + _EXPECT_DATE + " (year first)",
+          before_start="{day} is before the scheme's start ({start})",
+          future="{day} is in the future (after {as_of})",
+          joined="Joined {text!r} is not a date; " + _EXPECT_DATE,
+          left="Left {text!r} is not a date; " + _EXPECT_DATE,
+          left_before_joined="Left {left} is before Joined {joined}",
+          move="Date {text!r} is not a date; " + _EXPECT_DATE),
+    _rule("unknown-person", "error", "Log, Special, Moves", "3.2",
+          ("Not one person in Staff", "직원 명단에 없는 사람"),
+          """From, To (or ID) must name exactly one person of the Staff tab, by ID or, where the
+          Log holds emails as a form writes them, by email. Blank, unknown and ambiguous values
+          are all reported here.""",
+          blank="{label} is blank; expected a staff ID or email",
+          ambiguous="{label} {text!r} matches more than one person in Staff",
+          id="{label} {text!r} is not an ID in Staff",
+          email="{label} {text!r} is not an email in Staff"),
+    _rule("not-on-staff", "error", "Log, Special", "3.3",
+          ("Not on the staff that day", "해당 날짜에 재직하지 않음"),
+          """Sender and receiver (or the awardee) must take part and be on the staff on the date:
+          joined on or before it, and it is not after their leaving date. Checked only for a
+          person who resolves and a date that passes its own check.""",
+          default="{label} {who} {reason}; not on the staff on {day}",
+          not_taking="does not take part (Staff row {row})",
+          joins="joins on {day}", left="left on {day}", off="is not on the staff"),
+    _rule("self", "error", "Log", "3.4", ("Sent to themselves", "자기 자신에게 보냄"),
+          "The sender is the receiver.",
+          default="{who} sends points to themselves; choose a colleague"),
+    _rule("same-department", "error", "Log", "3.5",
+          ("Same department", "같은 부서"),
+          """Sender and receiver are in the same department on the date of the row (their
+          department that day, after moves). Checked only when both resolve, the date passes
+          and the row is not a send to oneself; Rules: forbid_same_department.""",
+          default="{sender} and {receiver} are both in {department} on {day}; points go to "
+                  "another department"),
+    _rule("points", "error", "Log, Special", "3.6", ("Points out of range", "포인트 오류"),
+          """Points must be a whole number from min_points to max_points (default 1 to 200), a
+          multiple of points_step. On Special, a whole number above 0 (blank means
+          special_points).""",
+          blank="Points is blank; expected {expected}",
+          not_number="Points {text!r} is not a number; expected {expected}",
+          not_whole="Points {value} is not a whole number; expected {expected}",
+          step="Points {value} is not a multiple of {step}",
+          range="Points {value} is outside {low} to {high}",
+          expected="a whole number from {low} to {high}",
+          expected_step="a whole number from {low} to {high} in steps of {step}",
+          special_not_number="Points {text!r} is not a number; expected a whole number (blank "
+                             "means {points})",
+          special_not_whole="Points {text} is not a whole number above 0"),
+    _rule("message", "error", "Log", "3.7", ("Blank message", "메시지 없음"),
+          "The thank-you message is blank.",
+          default="Message is blank; write what the colleague helped with"),
+    # ----- checks against what came before (section 3, checks 8-9)
+    _rule("pair-limit", "error", "Log", "3.8",
+          ("Too many sends to one person", "같은 사람에게 보낸 횟수 초과"),
+          """At most max_sends_per_pair (default 2) accepted sends from one sender to one
+          receiver in a month, rows taken in time order, ties in sheet order. A rejected row
+          uses nothing.""",
+          one="{sender} already sent to {receiver} {n} time in {month}; at most {most} a month",
+          many="{sender} already sent to {receiver} {n} times in {month}; at most {most} a "
+               "month"),
+    _rule("allowance", "error", "Log", "3.9", ("Over the month's allowance", "월 잔여 포인트 초과"),
+          """The points must fit in what the sender has left that month: the month's grant
+          (section 2) minus what their accepted rows of the month already sent.""",
+          default="{sender} has {left} of {granted} points left in {month}; this row sends "
+                  "{points}",
+          no_grant="{sender} has no grant in {month} (not on the staff on the 1st); this row "
+                   "sends {points}"),
+    _rule("duplicate", "warning", "Log", "3",
+          ("Likely double submission", "중복 제출 의심"),
+          """The same sender, receiver, points and message as an earlier row within
+          duplicate_minutes (default 10). The row is still accepted.""",
+          default="same sender, receiver, points and message as row {row} within {minutes} "
+                  "minutes: a likely double submission"),
+    # ----- Special tab (section 4)
+    _rule("departments", "error", "Special", "4",
+          ("Departments of a special award", "특별 포인트 참여 부서 오류"),
+          """A special award needs at least two departments involved, each in the Departments
+          tab, and the awardee's own department on the day among them.""",
+          blank="Departments is blank; list the departments involved, comma-separated",
+          unknown="Departments: {names} not in the Departments tab",
+          too_few="Departments lists {n} department; a special award needs work of at least "
+                  "two",
+          not_own="the person's own department ({department}) is not among the departments "
+                  "involved"),
+    # ----- Staff, Departments and Moves tabs (section 1)
+    _rule("missing-value", "error", "Staff, Departments", "1",
+          ("Required value missing", "필수 값 없음"),
+          "A Staff row without an ID or department, or a Departments row without a group.",
+          id="ID is blank; every person needs a unique ID",
+          department="Department is blank",
+          group="Group is blank for {department!r}; expected a ranking group such as Head "
+                "office"),
+    _rule("duplicate-id", "error", "Staff", "1", ("ID used twice", "사번 중복"),
+          "Two Staff rows share an ID; IDs must be unique.",
+          default="ID {id!r} is used by {n} rows of Staff; IDs must be unique"),
+    _rule("duplicate-email", "error", "Staff", "1", ("Email used twice", "이메일 중복"),
+          "Two Staff rows share an email address; emails must be unique where given.",
+          default="Email {email!r} is used by {n} rows of Staff; emails must be unique"),
+    _rule("unknown-department", "error", "Staff, Moves", "1",
+          ("Department not in Departments", "부서 목록에 없는 부서"),
+          "A department in Staff or Moves that the Departments tab does not list.",
+          default="Department {department!r} is not in the Departments tab"),
+    _rule("duplicate-department", "error", "Departments", "1",
+          ("Department listed twice", "부서 중복"),
+          "The Departments tab lists a department more than once.",
+          default="Department {department!r} is listed {n} times"),
+    _rule("bad-value", "error", "Staff", "1", ("Not yes or no", "예/아니오가 아님"),
+          "Takes part must be yes or no (blank means yes).",
+          default="Takes part {text!r} is not yes or no"),
+    # ----- Rules tab (section 7)
+    _rule("bad-rule", "error", "Rules", "7", ("Rules tab entry not usable", "규칙 값 오류"),
+          """An unknown key in the Rules tab, or a value that cannot be read; the default is
+          used instead.""",
+          unknown="unknown rule {key!r}; known rules: {known}",
+          bad="rule {key}: {problem}, got {value!r}",
+          min_max="rule min_points is larger than max_points; using the defaults",
+          whole="expected a whole number",
+          whole_range="expected a whole number from {low} to {high}",
+          number="expected a number such as 0.5",
+          number_range="expected a number from 0 to 1000",
+          decimals="expected at most 6 decimals",
+          zone="expected a time zone name such as Asia/Seoul",
+          choice="expected one of {options}",
+          date="expected a date such as 2025-02-01",
+          tab="expected a tab name",
+          yes_no="expected yes or no"),
+    # ----- the tabs themselves (section 7)
+    _rule("missing-tab", "error", "workbook", "7", ("Tab missing", "탭 없음"),
+          """A tab the scheme needs (Staff, Departments, Log) is not in the workbook, under any
+          of its English, Korean or Google Form names; or the Rules tab names a Log tab that
+          does not exist. Nothing can be checked.""",
+          default="{source} has no {label} tab (looked for: {names}); its tabs are: {tabs}",
+          log_tab="Rules say the Log tab is {name!r}, but the workbook has no such tab; its "
+                  "tabs are: {tabs}"),
+    _rule("missing-column", "error", "any", "7", ("Column missing", "열 없음"),
+          """A required column is not in the tab's header row (row 1). Nothing can be
+          checked.""",
+          default="{tab} tab: no {label!r} column in row 1; accepted headers: {aliases} "
+                  "(found: {found})"),
+    _rule("ambiguous-column", "error", "any", "7", ("Column given twice", "같은 뜻의 열이 둘"),
+          """Two columns of one tab both mean the same field (say From and Email Address in a
+          Log). Nothing can be checked until one is removed.""",
+          default="{tab} tab: columns {where} both mean {label!r}; keep only one"),
+    _rule("blank-header", "warning", "any", "7", ("Data without a header", "머리글 없는 열"),
+          "A column holds data but has no header; it is ignored.",
+          default="{tab} column {letter} has data but no header; it is ignored"),
+    _rule("duplicate-header", "warning", "any", "7", ("Header used twice", "머리글 중복"),
+          "Two columns have the same header; the first one is read.",
+          default="{tab} columns {first} and {second} are both headed {head!r}"),
+    _rule("merged-cells", "warning", "any", "8", ("Merged cells", "병합된 셀"),
+          "Cells are merged; every cell in the range is read as its top-left value.",
+          default="cells {ref} are merged; every cell in them is read as the top-left value"),
+    # ----- sealed months
+    _rule("sealed-changed", "error", "Log, Special", "6",
+          ("Sealed month changed", "봉인된 달의 변경"),
+          """A row of a month sealed with `collabsheet close` was edited, deleted or inserted
+          since. Results are not written until the office accepts the change
+          (--accept-changes).""",
+          edited="row {row} of sealed month {month} was edited: sealed {old!r}, now {new!r}",
+          added="row {row} was added to sealed month {month}: {content!r}",
+          gone="a row sealed in {month} as row {row} is gone: {content!r}"),
+    # ----- gaming signals (warnings; Rules: signal_*)
+    _rule("signal-reciprocal", "warning", "Log", "signals",
+          ("Two people thanking each other", "서로 주고받기"),
+          """Two people each sent the other at least signal_pair_share of a month's grant in
+          the same month.""",
+          default="{a} and {b} sent each other {first} and {second} points in {month}"),
+    _rule("signal-ring", "warning", "Log", "signals", ("A ring of three", "세 사람 순환"),
+          """Three people sent around a closed ring in one month, each at least
+          signal_ring_points.""",
+          default="{a} -> {b} -> {c} -> {a}: a closed ring in {month}"),
+    _rule("signal-concentration", "warning", "Log", "signals",
+          ("One favourite recipient", "한 사람에게 집중"),
+          """One sender gave at least signal_one_share of the monthly grant to one person in
+          at least signal_one_months months.""",
+          default="{a} gave {b} most of the monthly grant in {n} months"),
+    _rule("signal-pasted", "warning", "Log", "signals", ("Pasted message", "복사한 메시지"),
+          """The same message (8 characters or more) appears in at least signal_paste_rows
+          accepted rows.""",
+          default="the same message appears in {n} rows: {text!r}"),
+)
+
+BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
+
+
+def rule(rule_id: str) -> Rule:
+    return BY_ID[rule_id]
+
+
+def say(rule_id: str, variant: str = "default", lang: str = "en", **fields: Any) -> str:
+    """The message of ``rule_id`` (one of its variants) with its fields filled in."""
+    return BY_ID[rule_id].say(variant, lang, **fields)

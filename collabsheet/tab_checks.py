@@ -1,0 +1,106 @@
+"""Checks of the tabs other than the Log (RULES.md sections 1 and 7): Staff, Departments and
+Moves rows, Rules entries, headers and merged cells. They need nothing of the Log, so the job
+runs them while the Log is still being parsed."""
+
+from __future__ import annotations
+
+from .catalogue import say
+from .checks import Context, Row, RowRule, day_text, is_false, is_true, person_message, present
+from .checks import txt as _txt
+from .office import HeaderProblem
+from .report import Violation
+from .settings import RuleProblem
+from .sheetref import column_letter, split_cell
+
+
+def staff_rules() -> list[RowRule]:
+    return [
+        RowRule("missing-value", "id", "id", present,
+                lambda row, ctx: say("missing-value", "id", ctx.lang), "id", ignore_na=False),
+        RowRule("duplicate-id", "id_count", "id", lambda s: s <= 1,
+                lambda row, ctx: say("duplicate-id", "default", ctx.lang, id=row["id"],
+                                     n=int(row["id_count"])), "id"),
+        RowRule("duplicate-email", "email_count", "email", lambda s: s <= 1,
+                lambda row, ctx: say("duplicate-email", "default", ctx.lang, email=row["email"],
+                                     n=int(row["email_count"])), "email"),
+        RowRule("missing-value", "department", "department", present,
+                lambda row, ctx: say("missing-value", "department", ctx.lang), "department",
+                ignore_na=False),
+        RowRule("unknown-department", "dept_known", "department", is_true,
+                lambda row, ctx: say("unknown-department", "default", ctx.lang,
+                                     department=row["department"]), "department"),
+        RowRule("date", "joined_bad", "joined", is_false,
+                lambda row, ctx: say("date", "joined", ctx.lang, text=row["joined_text"]),
+                "joined_text"),
+        RowRule("date", "left_bad", "left", is_false,
+                lambda row, ctx: say("date", "left", ctx.lang, text=row["left_text"]),
+                "left_text"),
+        RowRule("date", "left_before_joined", "left", is_false,
+                lambda row, ctx: say("date", "left_before_joined", ctx.lang,
+                                     left=day_text(row["left"]), joined=day_text(row["joined"])),
+                "left_text"),
+        RowRule("bad-value", "takes_part_bad", "takes_part", is_false,
+                lambda row, ctx: say("bad-value", "default", ctx.lang,
+                                     text=row["takes_part_text"]), "takes_part_text"),
+    ]
+
+
+def department_rules() -> list[RowRule]:
+    return [
+        RowRule("missing-value", "department", "department", present,
+                lambda row, ctx: say("missing-value", "department", ctx.lang), "department",
+                ignore_na=False),
+        RowRule("duplicate-department", "dept_count", "department", lambda s: s <= 1,
+                lambda row, ctx: say("duplicate-department", "default", ctx.lang,
+                                     department=row["department"], n=int(row["dept_count"])),
+                "department"),
+        RowRule("missing-value", "group", "group", present,
+                lambda row, ctx: say("missing-value", "group", ctx.lang,
+                                     department=row["department"]), "group", ignore_na=False),
+    ]
+
+
+def _move_date(row: Row, ctx: Context) -> str:
+    return say("date", "move", ctx.lang, text=_txt(row["date_text"]))
+
+
+def move_rules() -> list[RowRule]:
+    return [
+        RowRule("date", "date", "date", present, _move_date, "date_text", ignore_na=False),
+        RowRule("unknown-person", "person", "id", present, person_message("id", "ID"), "id",
+                ignore_na=False),
+        RowRule("unknown-department", "dept_known", "department", is_true,
+                lambda row, ctx: say("unknown-department", "default", ctx.lang,
+                                     department=_txt(row["department"])), "department",
+                ignore_na=False),
+    ]
+
+
+def rules_tab(problems: list[RuleProblem], tab: str, column: str, lang: str) -> list[Violation]:
+    """bad-rule: Rules entries that were not used (the default stands in)."""
+    out = []
+    for p in problems:
+        fields = dict(p.fields)
+        if "why" in fields:
+            variant, why = fields.pop("why")
+            fields["problem"] = say("bad-rule", variant, lang, **why)
+        out.append(Violation(tab, p.row, column, "bad-rule", "error", p.value,
+                             say("bad-rule", p.variant, lang, **fields)))
+    return out
+
+
+def headers(problems: list[HeaderProblem], lang: str) -> list[Violation]:
+    """blank-header and duplicate-header: the header row of a tab, as warnings."""
+    return [Violation(p.tab, 1, p.letter, p.rule, "warning", None,
+                      say(p.rule, "default", lang, tab=p.tab, **p.fields)) for p in problems]
+
+
+def merged(ranges: dict[str, list[str]], lang: str) -> list[Violation]:
+    """merged-cells: every merged range of the tabs read, named by its top-left cell."""
+    out = []
+    for tab, refs in ranges.items():
+        for ref in refs:
+            col, row = split_cell(ref.split(":")[0])
+            out.append(Violation(tab, row, column_letter(col), "merged-cells", "warning", ref,
+                                 say("merged-cells", "default", lang, ref=ref)))
+    return out
