@@ -27,6 +27,7 @@ class Rule:
     severity: Severity
     tab: str
     section: str
+    """the RULES.md section (3.2 is check 2 of section 3); "-" for collabsheet's own checks"""
     title: Mapping[str, str]
     description: str
     messages: Mapping[str, Mapping[str, str]]
@@ -213,7 +214,7 @@ RULES: tuple[Rule, ...] = (
           "Cells are merged; every cell in the range is read as its top-left value.",
           default="cells {ref} are merged; every cell in them is read as the top-left value"),
     # ----- sealed months
-    _rule("sealed-changed", "error", "Log, Special", "6",
+    _rule("sealed-changed", "error", "Log, Special", "-",
           ("Sealed month changed", "봉인된 달의 변경"),
           """A row of a month sealed with `collabsheet close` was edited, deleted or inserted
           since. Results are not written until the office accepts the change
@@ -222,21 +223,21 @@ RULES: tuple[Rule, ...] = (
           added="row {row} was added to sealed month {month}: {content!r}",
           gone="a row sealed in {month} as row {row} is gone: {content!r}"),
     # ----- gaming signals (warnings; Rules: signal_*)
-    _rule("signal-reciprocal", "warning", "Log", "signals",
+    _rule("signal-reciprocal", "warning", "Log", "-",
           ("Two people thanking each other", "서로 주고받기"),
           """Two people each sent the other at least signal_pair_share of a month's grant in
           the same month.""",
           default="{a} and {b} sent each other {first} and {second} points in {month}"),
-    _rule("signal-ring", "warning", "Log", "signals", ("A ring of three", "세 사람 순환"),
+    _rule("signal-ring", "warning", "Log", "-", ("A ring of three", "세 사람 순환"),
           """Three people sent around a closed ring in one month, each at least
           signal_ring_points.""",
           default="{a} -> {b} -> {c} -> {a}: a closed ring in {month}"),
-    _rule("signal-concentration", "warning", "Log", "signals",
+    _rule("signal-concentration", "warning", "Log", "-",
           ("One favourite recipient", "한 사람에게 집중"),
           """One sender gave at least signal_one_share of the monthly grant to one person in
           at least signal_one_months months.""",
           default="{a} gave {b} most of the monthly grant in {n} months"),
-    _rule("signal-pasted", "warning", "Log", "signals", ("Pasted message", "복사한 메시지"),
+    _rule("signal-pasted", "warning", "Log", "-", ("Pasted message", "복사한 메시지"),
           """The same message (8 characters or more) appears in at least signal_paste_rows
           accepted rows.""",
           default="the same message appears in {n} rows: {text!r}"),

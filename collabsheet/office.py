@@ -29,6 +29,7 @@ from .labels import (
     TabSpec,
     norm,
 )
+from .schemas import check_structure
 from .settings import RuleProblem, Rules, parse_bool, parse_rules
 from .sources.base import ERROR_TEXTS, RawTab, Source
 
@@ -306,7 +307,7 @@ def read_start(source: Source) -> OfficeStart:
                           (SPECIAL, _special)):
         raw = raws[found[spec.key]] if spec.key in found else _empty(spec)
         frame, heads[spec.key], header_problems[spec.key] = _frame(spec, raw)
-        frames[spec.key] = convert(frame)
+        frames[spec.key] = check_structure(spec.key, convert(frame))
     return OfficeStart(
         source=source.name, titles=found, headers=heads, staff=frames["staff"],
         departments=frames["departments"], moves=frames["moves"], special=frames["special"],
@@ -322,7 +323,7 @@ def read_log(start: OfficeStart) -> Office:
     parts["headers"] = {**start.headers, "log": head}
     parts["header_problems"] = {**start.header_problems, "log": problems}
     parts["raws"] = {}
-    return Office(**parts, log=_log(frame),
+    return Office(**parts, log=check_structure("log", _log(frame)),
                   merged={t: r.merged for t, r in raws.items() if r.merged})
 
 

@@ -211,8 +211,8 @@ def test_styles_changed_before_commit_are_used(tmp_path):
 def test_large_tabs_are_deflated_and_written_in_the_order_asked(tmp_path):
     """Sheets over 1 MB are deflated by the writer (ISA-L where installed); tabs made in any
     order land in the order given to commit, each with every row."""
-    from collabsheet.sources.package import PackageWriter
     from collabsheet.resulttab import Column, ResultTab, Table
+    from collabsheet.sources.package import PackageWriter
 
     n = 60_000
     big = ResultTab("ledger", "Ledger", [Table(
