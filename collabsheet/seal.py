@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from . import months
-from .catalogue import say
+from .catalogue import rule, say
 from .engine import Verdicts
 from .errors import UsageError
 from .labels import result_tab
@@ -21,6 +21,8 @@ from .office import Office
 from .periods import parse_month
 from .report import Violation
 from .resulttab import Column, ResultTab, Table
+
+CHANGED = rule("sealed-changed").severity
 
 
 @dataclass(frozen=True)
@@ -125,9 +127,9 @@ def compare(seal: MonthSeal, now: list[Entry], lang: str = "en") -> list[Violati
         else:
             msg = say("sealed-changed", "added", lang, row=e.row, month=seal.month,
                       content=e.content)
-        out.append(Violation(e.tab, e.row, "", "sealed-changed", "error", e.content, msg))
+        out.append(Violation(e.tab, e.row, "", "sealed-changed", CHANGED, e.content, msg))
     for (tab, row), e in missing_at.items():
-        out.append(Violation(tab, row, "", "sealed-changed", "error", e.content,
+        out.append(Violation(tab, row, "", "sealed-changed", CHANGED, e.content,
                              say("sealed-changed", "gone", lang, month=seal.month, row=row,
                                  content=e.content)))
     return sorted(out, key=lambda v: (v.tab, v.row))

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from . import months
-from .catalogue import say
+from .catalogue import rule, say
 from .engine import Verdicts
 from .intsort import runs
 from .labels import result_tab, word
@@ -112,7 +112,7 @@ def _edges(acc: pd.DataFrame) -> pd.DataFrame:
 
 def signal_violations(v: Verdicts, signals: list[Signal]) -> list[Violation]:
     tab = v.titles.get("log", "Log")
-    return [Violation(tab, s.rows[0], "", s.kind, "warning", s.people, s.message)
+    return [Violation(tab, s.rows[0], "", s.kind, rule(s.kind).severity, s.people, s.message)
             for s in signals]
 
 

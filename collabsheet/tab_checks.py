@@ -4,7 +4,7 @@ runs them while the Log is still being parsed."""
 
 from __future__ import annotations
 
-from .catalogue import say
+from .catalogue import rule, say
 from .checks import Context, Row, RowRule, day_text, is_false, is_true, person_message, present
 from .checks import txt as _txt
 from .office import HeaderProblem
@@ -84,14 +84,14 @@ def rules_tab(problems: list[RuleProblem], tab: str, column: str, lang: str) -> 
         if "why" in fields:
             variant, why = fields.pop("why")
             fields["problem"] = say("bad-rule", variant, lang, **why)
-        out.append(Violation(tab, p.row, column, "bad-rule", "error", p.value,
+        out.append(Violation(tab, p.row, column, "bad-rule", rule("bad-rule").severity, p.value,
                              say("bad-rule", p.variant, lang, **fields)))
     return out
 
 
 def headers(problems: list[HeaderProblem], lang: str) -> list[Violation]:
     """blank-header and duplicate-header: the header row of a tab, as warnings."""
-    return [Violation(p.tab, 1, p.letter, p.rule, "warning", None,
+    return [Violation(p.tab, 1, p.letter, p.rule, rule(p.rule).severity, None,
                       say(p.rule, "default", lang, tab=p.tab, **p.fields)) for p in problems]
 
 
@@ -101,6 +101,7 @@ def merged(ranges: dict[str, list[str]], lang: str) -> list[Violation]:
     for tab, refs in ranges.items():
         for ref in refs:
             col, row = split_cell(ref.split(":")[0])
-            out.append(Violation(tab, row, column_letter(col), "merged-cells", "warning", ref,
+            out.append(Violation(tab, row, column_letter(col), "merged-cells",
+                                 rule("merged-cells").severity, ref,
                                  say("merged-cells", "default", lang, ref=ref)))
     return out
