@@ -327,11 +327,6 @@ def read_log(start: OfficeStart) -> Office:
                   merged={t: r.merged for t, r in raws.items() if r.merged})
 
 
-def read_office(source: Source) -> Office:
-    """Every input tab the scheme uses, in as few reads as the backend allows."""
-    return read_log(read_start(source))
-
-
 SEAL_COLUMNS = ("kind", "month", "tab", "row", "fp", "content", "at")
 
 
