@@ -179,6 +179,12 @@ _WORDS: dict[str, tuple[str, str]] = {
     "specials": ("Special awards", "특별 포인트"),
     "helped_by": ("Helped by (receiver's department)", "도운 부서(받은 쪽)"),
     "helped": ("Helped (sender's department)", "도움받은 부서(보낸 쪽)"),
+    "rule": ("Rule", "규칙"),
+    "section": ("Section", "절"),
+    "title": ("Title", "제목"),
+    "rules_footer": ("{n} rules. collabsheet rules --format json gives each one's description.",
+                     "규칙 {n}개. 각 규칙의 설명은 collabsheet rules --format json "
+                     "으로 볼 수 있습니다."),
     "top_of": ("top {shown:,} of {total:,} pairs", "상위 {shown:,}쌍 / 전체 {total:,}쌍"),
 }
 

@@ -101,9 +101,9 @@ def rules_csv(lang: str = "en") -> str:
 
 def rules_text(lang: str = "en") -> str:
     cells = [(r.id, r.severity, r.tab, r.section, r.to_dict(lang)["title"]) for r in RULES]
-    return "\n".join(_columns(("Rule", "Severity", "Tab", "Section", "Title"), cells, widest=30)
-                     + ["", f"{len(RULES)} rules. collabsheet rules --format json gives each "
-                            "one's description."])
+    heads = tuple(word(k, lang) for k in ("rule", "severity", "tab", "section", "title"))
+    return "\n".join(_columns(heads, cells, widest=30)
+                     + ["", word("rules_footer", lang).format(n=len(RULES))])
 
 
 def rules_markdown(lang: str = "en") -> str:

@@ -83,6 +83,11 @@ def test_rules_command_text_json_and_csv():
                            "Not a usable date"]
     ko = json.loads(runner.invoke(cli, ["rules", "--format", "json", "--lang", "ko"]).output)
     assert ko["rules"][0]["title"] == "날짜 오류"
+    ko_text = runner.invoke(cli, ["rules", "--lang", "ko"]).output.splitlines()
+    assert ko_text[0].split() == ["규칙", "심각도", "탭", "절", "제목"]
+    assert "날짜 오류" in ko_text[2]
+    assert ko_text[-1] == (f"규칙 {len(RULES)}개. 각 규칙의 설명은 collabsheet rules --format json "
+                           "으로 볼 수 있습니다.")
 
 
 def test_docs_rules_page_is_generated_from_the_catalogue():
