@@ -18,7 +18,7 @@ import pandas as pd
 
 from . import engine, render, seal, signals
 from .engine import Verdicts
-from .errors import SealError, SourceError, UsageError
+from .errors import SealError, SourceError, UsageError, WriteRefused
 from .ledger import ledger as build_ledger
 from .office import Office, read_log, read_start
 from .periods import Period, parse_period
@@ -45,6 +45,41 @@ def open_source(location: Location, force: bool = False, access: Access | None =
     from .sources.xlsx import XlsxSource
 
     return XlsxSource(Path(location), force=force)
+
+
+def check_output(location: Location | None) -> None:
+    """Refuse, before any work, an output that is neither an .xlsx file nor a Google Sheet."""
+    if location is None or not isinstance(location, (str, os.PathLike)):
+        return
+    if isinstance(location, str) and spreadsheet_id(location) is not None:
+        return
+    if Path(location).suffix.lower() != ".xlsx":
+        raise WriteRefused("not-xlsx", "output", source=str(location))
+
+
+def open_target(location: Location | None, source: Source, force: bool = False,
+                access: Access | None = None) -> Source:
+    """Where result tabs go: ``source`` itself, or (``--output``) another workbook: a new or
+    existing .xlsx file, whose own tabs are kept as they are, or a Google Sheet."""
+    if location is None:
+        return source
+    if not isinstance(location, (str, os.PathLike)):
+        return location
+    sid = spreadsheet_id(str(location)) if isinstance(location, str) else None
+    if sid is not None:
+        if getattr(source, "id", None) == sid:
+            return source
+        from .sources.gsheets import GSheetSource
+
+        return GSheetSource(sid, access)
+    check_output(location)
+    path = Path(location)
+    own = getattr(source, "path", None)
+    if isinstance(own, Path) and path.exists() and own.exists() and path.samefile(own):
+        return source
+    from .sources.xlsx import XlsxTarget
+
+    return XlsxTarget(path, force=force)
 
 
 @dataclass(frozen=True)
@@ -142,14 +177,17 @@ def _resealed(ev_seals: seal.SealCheck, verdicts: Verdicts, moment: Moment,
 
 
 def validate(location: Location, as_of: dt.date | dt.datetime, write: bool = False,
-             force: bool = False, access: Access | None = None) -> Report:
+             force: bool = False, access: Access | None = None,
+             output: Location | None = None) -> Report:
     """Check every row of every tab; with ``write`` put the Validation and Signals tabs into
-    the workbook."""
+    the workbook (or into ``output``)."""
+    check_output(output)
     source, ev = evaluate(location, as_of, force=force, access=access)
     if write:
         lang = ev.rules.language
-        source.write_tabs([render.validation_tab(ev.verdicts, ev.report, lang),
-                           signals.signals_tab(ev.signals, lang)])
+        tabs = [render.validation_tab(ev.verdicts, ev.report, lang),
+                signals.signals_tab(ev.signals, lang)]
+        open_target(output, source, force, access).write_tabs(tabs)
     return ev.report
 
 
@@ -181,29 +219,40 @@ class RunResult:
 
 
 def grant(location: Location, as_of: dt.date | dt.datetime, write: bool = False,
-          force: bool = False, lang: str | None = None, access: Access | None = None
-          ) -> LedgerResult:
-    """The ledger of grants, sends and expiry, recomputed whole; ``write`` puts a Ledger tab."""
+          force: bool = False, lang: str | None = None, access: Access | None = None,
+          output: Location | None = None) -> LedgerResult:
+    """The ledger of grants, sends and expiry, recomputed whole; ``write`` puts a Ledger tab
+    (into ``output`` if given)."""
+    check_output(output)
     source, ev = evaluate(location, as_of, force=force, access=access)
     frame = build_ledger(ev.verdicts)
     language = lang or ev.rules.language
     if write:
-        source.write_tabs([render.ledger_tab(frame, language)])
+        open_target(output, source, force, access).write_tabs([render.ledger_tab(frame, language)])
     return LedgerResult(frame, ev.report, language)
 
 
 def rank(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
          write: bool = False, force: bool = False, lang: str | None = None,
-         access: Access | None = None, accept_changes: bool = False) -> RankResult:
+         access: Access | None = None, accept_changes: bool = False,
+         output: Location | None = None) -> RankResult:
     """Scores, ranks, commendations and summary; ``write`` puts the four result tabs (refused
-    while a sealed month has changed, unless ``accept_changes``, which seals it again)."""
+    while a sealed month has changed, unless ``accept_changes``, which seals it again; the
+    Seal tab stays beside the Log it seals, whatever ``output`` says)."""
     p = _period(period)
+    check_output(output)
     source, ev = evaluate(location, as_of, force=force, access=access)
     results = score_period(ev.verdicts, p)
     language = lang or ev.rules.language
     if write:
         resealed = _resealed(ev.seals, ev.verdicts, ev.moment, accept_changes)
-        source.write_tabs([*render.rank_tabs(results, language), *resealed])
+        target = open_target(output, source, force, access)
+        if target is source:
+            source.write_tabs([*render.rank_tabs(results, language), *resealed])
+        else:
+            target.write_tabs(render.rank_tabs(results, language))
+            if resealed:
+                source.write_tabs(resealed)
     return RankResult(results, ev.report, language)
 
 
@@ -213,13 +262,16 @@ RUN_TABS = ("validation", "ledger", "people", "departments", "commendations", "s
 
 def run(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
         force: bool = False, lang: str | None = None, access: Access | None = None,
-        accept_changes: bool = False) -> RunResult:
-    """The admin's monthly job: validate, grant and rank from one read, all tabs in one write."""
+        accept_changes: bool = False, output: Location | None = None) -> RunResult:
+    """The admin's monthly job: validate, grant and rank from one read, all tabs in one write
+    (into ``output`` if given; a Seal tab written again stays beside the Log it seals)."""
     p = _period(period)
+    check_output(output)
     source, office, verdicts, seals, moment = _judge(location, as_of, force, access)
+    target = open_target(output, source, force, access)
     language = lang or verdicts.rules.language
     resealed = _resealed(seals, verdicts, moment, accept_changes)
-    writer = tab_writer(source)
+    writer = tab_writer(target)
     made: dict[str, str] = {}
 
     def add(tab: ResultTab) -> None:
@@ -237,11 +289,14 @@ def run(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
         add(render.validation_tab(verdicts, ev.report, language))
         add(signals.signals_tab(ev.signals, language))
         written = [made[k] for k in RUN_TABS if k in made] + [t.title for t in resealed]
-        for tab in resealed:
-            add(tab)
+        if target is source:
+            for tab in resealed:
+                add(tab)
         writer.commit(order=written)
     finally:
         writer.abort()
+    if resealed and target is not source:
+        source.write_tabs(resealed)
     return RunResult(ev.report, frame, results, language, written)
 
 
@@ -261,6 +316,8 @@ def init(path: str | os.PathLike[str], lang: str = "en", access: Access | None =
 
         added = init_template(GSheetSource(sid, access), lang)
         return f"gsheet:{sid} (tabs added: {', '.join(added) or 'none'})"
+    if Path(path).suffix.lower() != ".xlsx":
+        raise WriteRefused("not-xlsx", "init", source=str(path))
     from .templates import write_template
 
     return str(write_template(Path(path), lang))
@@ -273,6 +330,8 @@ def demo(out: str | os.PathLike[str] = DEMO_NAME, lang: str = "en") -> RunResult
     from .example import build, workbook_bytes
 
     target = Path(out)
+    if target.suffix.lower() != ".xlsx":
+        raise WriteRefused("not-xlsx", "init", source=str(target))
     if target.exists() and target.name != DEMO_NAME:
         raise SourceError(f"{target} already exists; demo writes a new file (choose another name)")
     target.write_bytes(workbook_bytes(build()[lang]))

@@ -213,6 +213,36 @@ RULES: tuple[Rule, ...] = (
     _rule("merged-cells", "warning", "any", "8", ("Merged cells", "병합된 셀"),
           "Cells are merged; every cell in the range is read as its top-left value.",
           default="cells {ref} are merged; every cell in them is read as the top-left value"),
+    # ----- writing results back (collabsheet's own checks on the workbook it writes into)
+    _rule("foreign-tab", "error", "workbook", "-",
+          ("Tab not collabsheet's", "사용자 탭과 이름 충돌"),
+          """A tab of the office has the name of a result tab (in either language, in any
+          case), but collabsheet did not write it: it carries no collabsheet mark. collabsheet
+          never changes the office's tabs, so nothing is written.""",
+          default="{source}: the tab {tab!r} has the name of a result tab but collabsheet did "
+                  "not make it, so nothing was written; rename that tab (or delete it if it is "
+                  "an old result tab), or write the results elsewhere with --output "
+                  "RESULTS.xlsx"),
+    _rule("read-only", "error", "workbook", "-", ("Workbook is read-only", "읽기 전용 통합 문서"),
+          """The workbook (or its folder) cannot be written; nothing is written.""",
+          default="{source} is read-only, so nothing was written; make it writable, or write "
+                  "the results elsewhere with --output RESULTS.xlsx",
+          folder="{source}: its folder {folder} cannot be written into, so nothing was "
+                 "written; write the results elsewhere with --output RESULTS.xlsx"),
+    _rule("workbook-changed", "error", "workbook", "-",
+          ("Workbook changed during the run", "실행 중 통합 문서 변경"),
+          """The workbook was saved by someone else (or a sync client) while collabsheet ran;
+          its results would be computed from the old content, so nothing is written.""",
+          default="{source} changed while collabsheet ran (someone saved it, or a sync "
+                  "client updated it); nothing was written; run again"),
+    _rule("not-xlsx", "error", "workbook", "-", ("Not an .xlsx workbook", ".xlsx 파일 아님"),
+          """collabsheet writes .xlsx workbooks (and Google Sheets) only.""",
+          ods="{source} is an OpenDocument spreadsheet (.ods); collabsheet can read it but "
+              "writes .xlsx only: save it as .xlsx (Excel 2007-365) and run again, or write "
+              "the results elsewhere with --output RESULTS.xlsx",
+          init="{source}: a new workbook is an .xlsx file; give a name ending in .xlsx",
+          output="{source}: results go into an .xlsx file or a Google Sheet (gsheet:ID); "
+                 "give a name ending in .xlsx"),
     # ----- sealed months
     _rule("sealed-changed", "error", "Log, Special", "-",
           ("Sealed month changed", "봉인된 달의 변경"),

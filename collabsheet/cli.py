@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -123,13 +124,24 @@ def _force_option(f: F) -> F:
                         help="Write even if the workbook seems open elsewhere.")(f)
 
 
+def _output_option(f: F) -> F:
+    return click.option("--output", "-o", "target", metavar="TARGET", default=None,
+                        help="Put the result tabs into TARGET instead (a new or existing .xlsx, "
+                             "whose own tabs are kept, or gsheet:ID); the workbook is not "
+                             "changed. Implies --write.")(f)
+
+
 def _write_options(what: str) -> Callable[[F], F]:
-    """--write (with what it writes) and --force."""
+    """--write (with what it writes), --output and --force."""
 
     def bundle(f: F) -> F:
-        return click.option("--write", is_flag=True, help=what)(_force_option(f))
+        return click.option("--write", is_flag=True, help=what)(_output_option(_force_option(f)))
 
     return bundle
+
+
+def _into(target: str | None) -> str:
+    return f" into {target}" if target else ""
 
 
 def _accept_option(help_text: str) -> Callable[[F], F]:
@@ -161,7 +173,8 @@ def cli(debug: bool) -> None:
 @_write_options("Put the Validation and Signals tabs into the workbook.")
 @click.pass_context
 def validate(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
-             credentials: str | None, oauth: bool, fmt: str, write: bool, force: bool) -> None:
+             credentials: str | None, oauth: bool, fmt: str, write: bool, target: str | None,
+             force: bool) -> None:
     """Check every Log row (and the other tabs) against the rules.
 
     Exit code 0 when there are no errors (warnings allowed), 1 when there are, 2 when the
@@ -177,13 +190,14 @@ def validate(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bo
         from . import output
 
         with _working(quiet, f"Validating {workbook}"):
-            report = api.validate(workbook, as_of=as_of or _now(), write=write, force=force,
-                                  access=_access(credentials, oauth))
+            report = api.validate(workbook, as_of=as_of or _now(), write=write or bool(target),
+                                  force=force, access=_access(credentials, oauth),
+                                  output=target)
         out = {"json": output.report_json, "csv": output.report_csv,
                "text": output.report_text}[fmt](report)
         click.echo(out, nl=fmt != "csv")
-        if write and fmt == "text":
-            click.echo("Wrote the Validation and Signals tabs.")
+        if (write or target) and fmt == "text":
+            click.echo(f"Wrote the Validation and Signals tabs{_into(target)}.")
         return 0 if report.valid else 1
 
     _run(ctx, job)
@@ -207,8 +221,8 @@ def _period_option(f: F) -> F:
 @_lang_option
 @click.pass_context
 def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
-          credentials: str | None, oauth: bool, fmt: str, write: bool, force: bool,
-          lang: str | None) -> None:
+          credentials: str | None, oauth: bool, fmt: str, write: bool, target: str | None,
+          force: bool, lang: str | None) -> None:
     """Show the monthly grants, sends and expiry: one row per person per month.
 
     Months run from the scheme's first month (Rules: start) to the month of --as-of; months
@@ -225,16 +239,17 @@ def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
         from . import output
 
         with _working(quiet, f"Computing the ledger of {workbook}"):
-            res = api.grant(workbook, as_of=as_of or _now(), write=write, force=force, lang=lang,
-                            access=_access(credentials, oauth))
+            res = api.grant(workbook, as_of=as_of or _now(), write=write or bool(target),
+                            force=force, lang=lang, access=_access(credentials, oauth),
+                            output=target)
         if fmt == "json":
             click.echo(output.ledger_json(res.ledger))
         elif fmt == "csv":
             click.echo(output.ledger_csv(res.ledger), nl=False)
         else:
             click.echo(output.ledger_text(res.ledger, res.lang))
-            if write:
-                click.echo("Wrote the Ledger tab.")
+            if write or target:
+                click.echo(f"Wrote the Ledger tab{_into(target)}.")
         return 0
 
     _run(ctx, job)
@@ -250,8 +265,8 @@ def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
 @_lang_option
 @click.pass_context
 def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, quiet: bool,
-         credentials: str | None, oauth: bool, fmt: str, write: bool, force: bool,
-         accept_changes: bool, lang: str | None) -> None:
+         credentials: str | None, oauth: bool, fmt: str, write: bool, target: str | None,
+         force: bool, accept_changes: bool, lang: str | None) -> None:
     """Score and rank people and departments over a period, and list commendations.
 
     Only accepted Log rows and accepted special awards count. Equal scores share a rank; a tie
@@ -267,18 +282,19 @@ def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, 
         from . import output
 
         with _working(quiet, f"Ranking {workbook}"):
-            res = api.rank(workbook, period=period, as_of=as_of or _now(), write=write,
-                           force=force, lang=lang, access=_access(credentials, oauth),
-                           accept_changes=accept_changes)
+            res = api.rank(workbook, period=period, as_of=as_of or _now(),
+                           write=write or bool(target), force=force, lang=lang,
+                           access=_access(credentials, oauth), accept_changes=accept_changes,
+                           output=target)
         if fmt == "json":
             click.echo(output.rank_json(res.results))
         elif fmt == "csv":
             click.echo(output.rank_csv(res.results), nl=False)
         else:
             click.echo(output.rank_text(res.results, res.lang))
-            if write:
+            if write or target:
                 click.echo("\nWrote the People, Departments ranking, Commendations and Summary "
-                           "tabs.")
+                           f"tabs{_into(target)}.")
         return 0
 
     _run(ctx, job)
@@ -288,13 +304,14 @@ def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, 
 @click.argument("workbook", metavar="WORKBOOK")
 @_period_option
 @_common
+@_output_option
 @_force_option
 @_accept_option(_ACCEPT)
 @_lang_option
 @click.pass_context
 def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, quiet: bool,
-            credentials: str | None, oauth: bool, force: bool, accept_changes: bool,
-            lang: str | None) -> None:
+            credentials: str | None, oauth: bool, target: str | None, force: bool,
+            accept_changes: bool, lang: str | None) -> None:
     """The whole monthly job: validate, grant and rank, writing every result tab at once.
 
     Reads the workbook once and writes Validation, Ledger, People, Departments ranking,
@@ -313,12 +330,12 @@ def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | Non
         with _working(quiet, f"Running {workbook}"):
             res = api.run(workbook, period=period, as_of=as_of or _now(), force=force,
                           lang=lang, access=_access(credentials, oauth),
-                          accept_changes=accept_changes)
+                          accept_changes=accept_changes, output=target)
         click.echo(output.summary_line(res.report))
         click.echo("")
         click.echo(output.rank_text(res.results, res.lang, top=3))
         click.echo("")
-        click.echo(f"Wrote {', '.join(res.written)} into {workbook}.")
+        click.echo(f"Wrote {', '.join(res.written)} into {target or workbook}.")
         return 0 if res.report.valid else 1
 
     _run(ctx, job)
@@ -444,9 +461,16 @@ def rules_cmd(ctx: click.Context, fmt: str, lang: str) -> None:
     _run(ctx, job)
 
 
+def _terminated(signum: int, frame: Any) -> None:
+    """SIGTERM (a service manager, a closed terminal, `kill`) ends a run the way Ctrl+C does:
+    the readers stop, temporary files go, the workbook stays as it was."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Run the command line, then end the process at once: tearing down a million-row run's
     objects one by one costs most of a second and changes nothing on disk."""
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         cli(prog_name="collabsheet")
         code = 0

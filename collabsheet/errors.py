@@ -34,3 +34,15 @@ class UsageError(CollabsheetError):
 
 class SealError(CollabsheetError):
     """A sealed month changed and the office has not accepted the changes."""
+
+
+class WriteRefused(SourceError):
+    """Nothing was written: the target is not collabsheet's to change (an office tab with a
+    result tab's name, a read-only file, a file changed during the run, a format it does not
+    write). The words come from the catalogue, under ``rule``."""
+
+    def __init__(self, rule: str, variant: str = "default", *, tab: str | None = None,
+                 **fields: str):
+        from .catalogue import say
+
+        super().__init__(say(rule, variant, tab=tab, **fields), rule=rule, tab=tab)

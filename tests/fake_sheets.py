@@ -107,6 +107,7 @@ class Sheet:
     values: list[list[Any]] = field(default_factory=list)
     frozen: int = 0
     formats: list[dict[str, Any]] = field(default_factory=list)
+    metadata: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -145,6 +146,7 @@ class FakeSheets:
         self.calls: list[Call] = []
         self.faults: list[dict[str, Any]] = []
         self.violations: list[str] = []
+        self.next_metadata_id = 0
         self.checker = Checker(discovery())
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
@@ -289,7 +291,7 @@ class FakeSheets:
         spreadsheets = self.checker.params
         if method == "GET" and rest == "":
             self.checker.check_query(spreadsheets["methods"]["get"], query)
-            return 200, self._metadata(book)
+            return 200, self._metadata(book, query.get("fields", [""])[0])
         if method == "GET" and rest == "/values:batchGet":
             self.checker.check_query(spreadsheets["resources"]["values"]["methods"]["batchGet"],
                                      query)
@@ -306,14 +308,21 @@ class FakeSheets:
             return self._values_update(book, body)
         return 404, _error(404, "Not found")
 
-    def _metadata(self, book: Book) -> dict[str, Any]:
+    def _metadata(self, book: Book, fields: str = "") -> dict[str, Any]:
+        """As the real API: developerMetadata only when the fields ask for it, and a sheet
+        without any has no such key at all."""
+        sheets = []
+        for s in sorted(book.sheets, key=lambda s: s.index):
+            sheet: dict[str, Any] = {"properties": {
+                "sheetId": s.sheet_id, "title": s.title, "index": s.index,
+                "gridProperties": {"rowCount": s.rows, "columnCount": s.cols,
+                                   "frozenRowCount": s.frozen}}}
+            if s.metadata and (not fields or "developerMetadata" in fields):
+                sheet["developerMetadata"] = [dict(m) for m in s.metadata]
+            sheets.append(sheet)
         return {"spreadsheetId": book.sid,
                 "properties": {"title": book.title, "timeZone": book.time_zone},
-                "sheets": [{"properties": {
-                    "sheetId": s.sheet_id, "title": s.title, "index": s.index,
-                    "gridProperties": {"rowCount": s.rows, "columnCount": s.cols,
-                                       "frozenRowCount": s.frozen}}}
-                    for s in sorted(book.sheets, key=lambda s: s.index)]}
+                "sheets": sheets}
 
     def _find(self, book: Book, rng: str) -> tuple[Sheet, int, int]:
         m = _RANGE.match(rng)
@@ -343,7 +352,8 @@ class FakeSheets:
 
     def _batch_update(self, book: Book, body: dict[str, Any]) -> tuple[int, Any]:
         sheets = [Sheet(s.sheet_id, s.title, s.index, s.rows, s.cols,
-                        [list(r) for r in s.values], s.frozen, list(s.formats))
+                        [list(r) for r in s.values], s.frozen, list(s.formats),
+                        [dict(m) for m in s.metadata])
                   for s in book.sheets]
         replies: list[dict[str, Any]] = []
         for req in body.get("requests", []):
@@ -371,6 +381,18 @@ class FakeSheets:
                         return 400, _error(400, "duplicate sheet name")
                     target.title = p["title"]
                 replies.append({})
+            elif kind == "createDeveloperMetadata":
+                m = dict(arg["developerMetadata"])
+                where = m.get("location", {})
+                target = next((s for s in sheets if s.sheet_id == where.get("sheetId")), None)
+                if target is None or not m.get("visibility"):
+                    return 400, _error(400, "Invalid requests[0].createDeveloperMetadata: "
+                                            "a sheet location and a visibility are required")
+                self.next_metadata_id += 1
+                m["metadataId"] = self.next_metadata_id
+                m["location"] = {"locationType": "SHEET", "sheetId": target.sheet_id}
+                target.metadata.append(m)
+                replies.append({"createDeveloperMetadata": {"developerMetadata": m}})
             elif kind in ("repeatCell", "updateDimensionProperties", "setDataValidation"):
                 target = next(s for s in sheets if s.sheet_id == arg["range"]["sheetId"])
                 target.formats.append(req)

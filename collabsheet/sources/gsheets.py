@@ -23,9 +23,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import SourceError
+from ..errors import SourceError, WriteRefused
 from ..resulttab import ResultTab
 from ..sheetref import NUMBER_FORMATS, column_letter, fold, quote_sheet, ref
+from . import marks
 from .base import RawTab, drop_blank_rows
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
@@ -235,7 +236,8 @@ class GSheetSource:
         if self._meta is None:
             params: dict[str, Any] = {
                 "fields": "properties(title,timeZone),sheets(properties(sheetId,title,"
-                                "index,gridProperties(rowCount,columnCount)))"}
+                          "index,gridProperties(rowCount,columnCount)),"
+                          "developerMetadata(metadataKey,metadataValue))"}
             self._meta = self._call("read the sheet",
                                     lambda: self.http.fetch_sheet_metadata(self.id, params))
         return self._meta
@@ -259,12 +261,17 @@ class GSheetSource:
 
     def write_tabs(self, tabs: list[ResultTab]) -> None:
         meta = self.metadata()
-        sheets = [s["properties"] for s in meta.get("sheets", [])]
+        every = meta.get("sheets", [])
+        sheets = [s["properties"] for s in every]
+        ours = [s["properties"] for s in every if marks.marked(s)]
         replaced: list[dict[str, Any]] = []
         for tab in tabs:
             variants = {fold(t) for t in tab.titles}
-            replaced += [p for p in sheets if fold(p["title"]) in variants]
-        leftovers = [p for p in sheets if p["title"].startswith(TEMP_PREFIX)]
+            for p in sheets:
+                if fold(p["title"]) in variants and p not in ours:
+                    raise WriteRefused("foreign-tab", tab=p["title"], source=self.name)
+            replaced += [p for p in ours if fold(p["title"]) in variants]
+        leftovers = [p for p in ours if p["title"].startswith(TEMP_PREFIX)]
         grids = [_grid(tab) for tab in tabs]
         kept = sum(p.get("gridProperties", {}).get("rowCount", 0)
                    * p.get("gridProperties", {}).get("columnCount", 0)
@@ -285,6 +292,7 @@ class GSheetSource:
                 "sheetId": sid, "title": f"{TEMP_PREFIX}{tab.key}", "index": len(sheets) + k,
                 "gridProperties": {"rowCount": rows, "columnCount": cols,
                                    "frozenRowCount": 1 if tab.freeze else 0}}}})
+            requests.append(marks.sheet_metadata(sid, tab.key))
             requests += _formats(tab, sid)
         self._call("add tabs", lambda: self.http.batch_update(self.id, {"requests": requests}),
                    write=True)

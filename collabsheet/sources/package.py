@@ -8,25 +8,24 @@ every run, so the same input gives the same file.
 
 from __future__ import annotations
 
-import contextlib
-import os
+import io
 import posixpath
 import re
 import struct
-import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from ..errors import SourceError
+from ..errors import SourceError, WriteRefused
 from ..resulttab import ResultTab
 from ..sheetref import NUMBER_FORMATS, fold
-from . import sheetxml
+from . import marks, sheetxml
 from .base import in_order
+from .filesafe import Seen, check_writable, lock_files, remove_stale, replacing, seen
 from .opc import (
     CHART_TYPE,
     CT_CHART,
@@ -45,13 +44,6 @@ from .opc import (
     _resolve,
     data_start,
 )
-
-
-def lock_files(path: Path) -> list[Path]:
-    """Files Excel and LibreOffice leave beside a workbook they have open."""
-    names = [f"~${path.name}", f".~lock.{path.name}#"]
-    return [path.with_name(n) for n in names if path.with_name(n).exists()]
-
 
 # ----- styles ---------------------------------------------------------------------------------
 
@@ -209,24 +201,6 @@ def _copy(zin: zipfile.ZipFile, zout: zipfile.ZipFile, info: zipfile.ZipInfo) ->
         zout.writestr(info, zin.read(info.filename))
 
 
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """A temporary file in the same folder that replaces ``path`` only if the block succeeds."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        with open(tmp_path, "rb+") as f:
-            os.fsync(f.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(tmp_path, path.stat().st_mode & 0o7777)
-        os.replace(tmp_path, path)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
-
-
 def _free_name(existing: set[str], stem: str, ext: str) -> str:
     n = 1
     while f"{stem}{n}{ext}" in existing:
@@ -239,9 +213,10 @@ def _next_rid(rels: list[Rel]) -> str:
     return f"rId{max([0, *nums]) + 1}"
 
 
-def replace_tabs(path: Path, tabs: list[ResultTab], force: bool = False) -> None:
+def replace_tabs(path: Path, tabs: list[ResultTab], force: bool = False,
+                 name: str | None = None, expect: Seen | None = None) -> None:
     """Write ``tabs`` into the workbook at ``path``; each replaces its earlier version whole."""
-    writer = PackageWriter(path, force=force)
+    writer = PackageWriter(path, force=force, name=name, expect=expect)
     try:
         for tab in tabs:
             writer.add(tab)
@@ -250,41 +225,117 @@ def replace_tabs(path: Path, tabs: list[ResultTab], force: bool = False) -> None
         writer.abort()
 
 
+_NEW_BOOK = {
+    "[Content_Types].xml":
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://'
+        'schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default '
+        'Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main'
+        '+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxml'
+        'formats-officedocument.spreadsheetml.styles+xml"/></Types>',
+    "_rels/.rels":
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+        f'"{REL_NS}"><Relationship Id="rId1" Type="{DOC_TYPE}" Target="xl/workbook.xml"/>'
+        "</Relationships>",
+    "xl/workbook.xml":
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="http://'
+        'schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships"><bookViews><workbookView/>'
+        "</bookViews><sheets></sheets></workbook>",
+    "xl/_rels/workbook.xml.rels":
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+        f'"{REL_NS}"><Relationship Id="rId1" Type="{STYLES_TYPE}" Target="styles.xml"/>'
+        "</Relationships>",
+    "xl/styles.xml":
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="http://'
+        'schemas.openxmlformats.org/spreadsheetml/2006/main"><fonts count="1"><font><sz '
+        'val="11"/><name val="Calibri"/><family val="2"/></font></fonts><fills count="2">'
+        '<fill><patternFill patternType="none"/></fill><fill><patternFill '
+        'patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/>'
+        '<bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" '
+        'fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="1"><xf '
+        'numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs><cellStyles '
+        'count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>',
+}
+
+
+def new_book() -> bytes:
+    """A workbook with no tabs yet: what ``--output NEW.xlsx`` starts from (never written on
+    its own; the first result tab makes it a valid workbook)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for part, text in _NEW_BOOK.items():
+            zf.writestr(zipfile.ZipInfo(part, (1980, 1, 1, 0, 0, 0)), text)
+    return buf.getvalue()
+
+
+def is_ods(zf: zipfile.ZipFile) -> bool:
+    try:
+        return zf.read("mimetype").startswith(b"application/vnd.oasis.opendocument")
+    except KeyError:
+        return False
+
+
 class PackageWriter:
     """Result tabs handed over one by one: each sheet is built and deflated in a background
     thread as it arrives (Arrow and the deflater let it run beside the caller's work), and the
     package is written once, at ``commit``; ``abort`` drops everything and leaves the file as
-    it was."""
+    it was.
 
-    def __init__(self, path: Path, force: bool = False):
+    Only tabs the package's mark lists (see ``marks``) are replaced; an office tab with a result
+    tab's name stops the write before anything is built. ``expect`` is what the file was when
+    it was read: if anyone saved it since, nothing is written. A file that does not exist yet
+    is made, from ``new_book``."""
+
+    def __init__(self, path: Path, force: bool = False, name: str | None = None,
+                 expect: Seen | None = None):
+        self.path = path
+        self.name = name or path.name
         locks = lock_files(path)
         if locks and not force:
             raise SourceError(
-                f"{path.name} seems to be open in Excel or LibreOffice ({locks[0].name} exists); "
+                f"{self.name} seems to be open in Excel or LibreOffice ({locks[0].name} exists); "
                 "close it first, or use --force"
             )
-        self.path = path
+        check_writable(path, self.name)
+        remove_stale(path)
+        self._new = new_book() if not path.exists() else None
+        self.expect = expect if expect is not None else seen(path)
         with self._open() as zin:
-            self._styles_raw, self._styles = self._read_styles(zin)
+            if is_ods(zin):
+                raise WriteRefused("not-xlsx", "ods", source=self.name)
+            self._styles = self._read_styles(zin)
+            self._sheets, self._owned = self._names(zin)
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._tabs: list[ResultTab] = []
         self._built: list[Future[_Built]] = []
 
     def _open(self) -> zipfile.ZipFile:
         try:
-            return zipfile.ZipFile(self.path)
+            return zipfile.ZipFile(io.BytesIO(self._new) if self._new else self.path)
         except (zipfile.BadZipFile, OSError) as exc:
-            raise SourceError(f"{self.path}: cannot be opened for writing ({exc})") from exc
+            raise SourceError(f"{self.name}: cannot be opened for writing ({exc})") from exc
 
-    def _read_styles(self, zin: zipfile.ZipFile) -> tuple[bytes, sheetxml.Styles]:
+    def _read_styles(self, zin: zipfile.ZipFile) -> sheetxml.Styles:
+        """The style ids the result cells use, as the commit will add them: the file cannot
+        change between here and the commit (if it does, nothing is written)."""
         try:
             raw = zin.read(_styles_part(zin))
         except (KeyError, StopIteration) as exc:
-            raise SourceError(f"{self.path.name}: its workbook structure is not one "
+            raise SourceError(f"{self.name}: its workbook structure is not one "
                               f"collabsheet can write into ({exc})") from exc
-        return raw, ensure_styles(raw.decode("utf-8"))[1]
+        return ensure_styles(raw.decode("utf-8"))[1]
+
+    def _names(self, zin: zipfile.ZipFile) -> tuple[list[str], set[str]]:
+        try:
+            return sheet_names(zin), {fold(t) for t in owned(zin)}
+        except (KeyError, StopIteration) as exc:
+            raise SourceError(f"{self.name}: its workbook structure is not one "
+                              f"collabsheet can write into ({exc})") from exc
 
     def add(self, tab: ResultTab) -> None:
+        refuse_foreign(self.name, self._sheets, self._owned, tab)
         self._tabs.append(tab)
         self._built.append(self._pool.submit(_build, tab, self._styles))
 
@@ -302,14 +353,13 @@ class PackageWriter:
         at = in_order([t.title for t in self._tabs], order)
         tabs, built = [self._tabs[k] for k in at], [self._built[k] for k in at]
         with self._open() as zin:
-            raw, _ = self._read_styles(zin)
             try:
-                plan = _plan(zin, tabs, self._pool, built if raw == self._styles_raw else None)
+                plan = _plan(zin, tabs, built, self.name)
             except (KeyError, StopIteration) as exc:
-                raise SourceError(f"{self.path.name}: its workbook structure is not one "
+                raise SourceError(f"{self.name}: its workbook structure is not one "
                                   f"collabsheet can write into ({exc})") from exc
-            with _atomic(self.path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
-                                                            compresslevel=1) as zout:
+            with replacing(self.path, self.name, self.expect) as tmp, zipfile.ZipFile(
+                    tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
                 for info in zin.infolist():
                     name = info.filename
                     if name in plan.remove:
@@ -326,9 +376,43 @@ class PackageWriter:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _styles_part(zin: zipfile.ZipFile) -> str:
+def refuse_foreign(name: str, sheets: list[str], owned_folded: set[str], tab: ResultTab
+                   ) -> None:
+    """Stop before anything is written when a tab the mark does not list has one of the
+    result tab's names (either language, any case)."""
+    variants = {fold(t) for t in tab.titles}
+    for title in sheets:
+        if fold(title) in variants and fold(title) not in owned_folded:
+            raise WriteRefused("foreign-tab", tab=title, source=name)
+
+
+def _workbook_part(zin: zipfile.ZipFile) -> str:
     root_rels = _rels(zin.read("_rels/.rels").decode("utf-8"))
-    wb_part = next(_resolve("", r.target) for r in root_rels if r.type == DOC_TYPE)
+    return next(_resolve("", r.target) for r in root_rels if r.type == DOC_TYPE)
+
+
+def sheet_names(zin: zipfile.ZipFile) -> list[str]:
+    wb_xml = zin.read(_workbook_part(zin)).decode("utf-8")
+    return [_attrs(tag).get("name", "") for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*/>",
+                                                             wb_xml)]
+
+
+def _custom_part(zin: zipfile.ZipFile) -> str | None:
+    root_rels = _rels(zin.read("_rels/.rels").decode("utf-8"))
+    return next((_resolve("", r.target) for r in root_rels if r.type == marks.CUSTOM_TYPE),
+                None)
+
+
+def owned(zin: zipfile.ZipFile) -> list[str]:
+    """The titles of the tabs collabsheet wrote into this package (its mark)."""
+    part = _custom_part(zin)
+    if part is None or part not in zin.namelist():
+        return []
+    return marks.owned_titles(zin.read(part).decode("utf-8", "replace"))
+
+
+def _styles_part(zin: zipfile.ZipFile) -> str:
+    wb_part = _workbook_part(zin)
     rels = _rels(zin.read(_rels_part(wb_part)).decode("utf-8"))
     styles_rel = next((r for r in rels if r.type == STYLES_TYPE), None)
     if styles_rel is None:
@@ -357,9 +441,8 @@ class _Plan:
     remove: set[str]
 
 
-def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor,
-          built: list[Future[_Built]] | None = None
-          ) -> _Plan:
+def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], built: list[Future[_Built]],
+          name: str) -> _Plan:
     names = set(zin.namelist())
     root_rels = _rels(zin.read("_rels/.rels").decode("utf-8"))
     wb_part = next(_resolve("", r.target) for r in root_rels if r.type == DOC_TYPE)
@@ -373,7 +456,7 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor,
     if styles_rel is None:
         raise KeyError("no styles part")
     styles_part = _resolve(wb_part, styles_rel.target)
-    styles_xml, styles = ensure_styles(zin.read(styles_part).decode("utf-8"))
+    styles_xml, _ = ensure_styles(zin.read(styles_part).decode("utf-8"))
 
     sheet_tags = re.findall(r"<(?:\w+:)?sheet\b[^>]*/>", wb_xml)
     rid_attr = re.search(r"(\w+):id=", sheet_tags[0]).group(1) if sheet_tags else "r"  # type: ignore[union-attr]
@@ -385,12 +468,15 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor,
     replace: dict[str, bytes | _Deflated] = {}
     remove: set[str] = set()
     next_sheet_id = max([0, *(s[3] for s in sheets)]) + 1
-    if built is None:
-        built = [pool.submit(_build, tab, styles) for tab in tabs]
+    mine = {fold(t) for t in owned(zin)}
+    names_now = [s[1] for s in sheets]
+    for tab in tabs:
+        refuse_foreign(name, names_now, mine, tab)
     for tab, sheet in zip(tabs, built, strict=True):
         variants = {fold(t) for t in tab.titles}
         existing = next((s for s in sheets if fold(s[1]) in variants), None)
         if existing is not None:
+            mine.discard(fold(existing[1]))
             tag, _old, rid, _sid = existing
             part = _resolve(wb_part, by_id[rid].target)
             new_tag = re.sub(r'name=("[^"]*"|\'[^\']*\')', f"name={quoteattr(tab.title)}", tag,
@@ -448,6 +534,20 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor,
                 anchors.append((width, 1 + k * 20, width + 9, 19 + k * 20))
             replace[drawing] = sheetxml.drawing_xml(anchors).encode("utf-8")
             replace[_rels_part(drawing)] = _rels_xml(chart_rels)
+    new_titles = {fold(t.title) for t in tabs}
+    marked = [s[1] for s in sheets if fold(s[1]) in mine and fold(s[1]) not in new_titles]
+    marked += [t.title for t in tabs]
+    custom = _custom_part(zin)
+    if custom is None:
+        custom = marks.CUSTOM_PART
+        root_xml = zin.read("_rels/.rels").decode("utf-8")
+        replace["_rels/.rels"] = root_xml.replace(
+            "</Relationships>",
+            f'<Relationship Id="{_next_rid(_rels(root_xml))}" Type="{marks.CUSTOM_TYPE}" '
+            f'Target="{custom}"/></Relationships>').encode("utf-8")
+        ct_xml = _override(ct_xml, custom, marks.CT_CUSTOM)
+    old_custom = zin.read(custom).decode("utf-8", "replace") if custom in names else None
+    replace[custom] = marks.with_titles(old_custom, marked).encode("utf-8")
     for gone in remove - set(replace):
         ct_xml = re.sub(rf'<Override\b[^>]*PartName="/{re.escape(gone)}"[^>]*/>', "", ct_xml)
     remove -= set(replace)

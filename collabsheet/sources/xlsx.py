@@ -95,9 +95,12 @@ class XlsxSource:
     """An .xlsx file on disk."""
 
     def __init__(self, path: str | os.PathLike[str], force: bool = False):
+        from .filesafe import seen
+
         self.path = Path(path)
         self.name = self.path.name
         self.force = force
+        self.seen = seen(self.path) if self.path.is_file() else None
         self._reader = _open_reader(self.path)
 
     def tab_titles(self) -> list[str]:
@@ -177,10 +180,32 @@ class XlsxSource:
     def write_tabs(self, tabs: list[ResultTab]) -> None:
         from .package import replace_tabs
 
-        replace_tabs(self.path, tabs, force=self.force)
+        replace_tabs(self.path, tabs, force=self.force, name=self.name, expect=self.seen)
 
     def begin_write(self) -> TabWriter:
-        """Sheets are built while the caller makes the next tab (see PackageWriter)."""
+        """Sheets are built while the caller makes the next tab (see PackageWriter); nothing
+        is written if the file changed since it was read."""
         from .package import PackageWriter
 
-        return PackageWriter(self.path, force=self.force)
+        return PackageWriter(self.path, force=self.force, name=self.name, expect=self.seen)
+
+
+class XlsxTarget(XlsxSource):
+    """An .xlsx file results are written into and nothing is read from (``--output``): made
+    if it does not exist, its own tabs kept as they are if it does."""
+
+    def __init__(self, path: str | os.PathLike[str], force: bool = False):
+        from .filesafe import seen
+
+        self.path = Path(path)
+        self.name = self.path.name
+        self.force = force
+        if self.path.is_dir():
+            raise SourceError(f"{self.path}: is a folder, not a workbook")
+        self.seen = seen(self.path)
+
+    def tab_titles(self) -> list[str]:
+        return []
+
+    def read_tabs(self, titles: list[str]) -> Mapping[str, RawTab]:
+        return {}
