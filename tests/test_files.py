@@ -349,3 +349,30 @@ def test_an_ods_is_read_but_not_written_into(tmp_path):
     code, _, _ = invoke("validate", str(ods), "--as-of", "2025-05-10",
                         "--output", str(tmp_path / "results.xlsx"))
     assert code == 1 and ods.read_bytes() == before
+
+
+def test_the_mark_joins_custom_properties_an_xlsxwriter_file_already_has(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "office.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    for title, rows in {"Staff": STAFF, "Departments": DEPARTMENTS,
+                        "Log": [LOG_HEADER, *LOG]}.items():
+        sheet = book.add_worksheet(title)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, dt.date):
+                    sheet.write_datetime(r, c, dt.datetime(value.year, value.month, value.day),
+                                         book.add_format({"num_format": "yyyy-mm-dd"}))
+                elif value is not None:
+                    sheet.write(r, c, value)
+    book.set_custom_property("Owner", "총무과")
+    book.set_custom_property("Checked", True)
+    book.close()
+    assert invoke("run", str(path), *RUN)[0] == 1
+    props = {p.name: p.value for p in openpyxl.load_workbook(path).custom_doc_props}
+    assert props["Owner"] == "총무과" and props["Checked"] is True
+    assert mark_of(path) == RESULTS
+    with zipfile.ZipFile(path) as zf:
+        assert zf.read("_rels/.rels").count(b"custom-properties") == 1
+    assert invoke("run", str(path), *RUN)[0] == 1
