@@ -47,14 +47,37 @@ def open_source(location: Location, force: bool = False, access: Access | None =
     return XlsxSource(Path(location), force=force)
 
 
-def check_output(location: Location | None) -> None:
-    """Refuse, before any work, an output that is neither an .xlsx file nor a Google Sheet."""
+def _local(location: Location | None) -> Path | None:
     if location is None or not isinstance(location, (str, os.PathLike)):
-        return
+        return None
     if isinstance(location, str) and spreadsheet_id(location) is not None:
+        return None
+    return Path(location)
+
+
+def check_output(location: Location | None, into: Location | None = None) -> None:
+    """Refuse, before any work, a write that cannot happen: an output that is neither an .xlsx
+    file nor a Google Sheet, and a local workbook (the output, else ``into``, the workbook
+    itself) that is read-only or an .ods."""
+    path = _local(location)
+    if path is not None and path.suffix.lower() != ".xlsx":
+        raise WriteRefused("not-xlsx", "output", source=str(path))
+    path = path if location is not None else _local(into)
+    if path is None or not path.is_file():
         return
-    if Path(location).suffix.lower() != ".xlsx":
-        raise WriteRefused("not-xlsx", "output", source=str(location))
+    import zipfile
+
+    from .sources.filesafe import check_writable
+    from .sources.package import is_ods
+
+    check_writable(path, path.name)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            ods = is_ods(zf)
+    except (zipfile.BadZipFile, OSError):
+        return
+    if ods:
+        raise WriteRefused("not-xlsx", "ods", source=path.name)
 
 
 def open_target(location: Location | None, source: Source, force: bool = False,
@@ -181,7 +204,7 @@ def validate(location: Location, as_of: dt.date | dt.datetime, write: bool = Fal
              output: Location | None = None) -> Report:
     """Check every row of every tab; with ``write`` put the Validation and Signals tabs into
     the workbook (or into ``output``)."""
-    check_output(output)
+    check_output(output, location if write else None)
     source, ev = evaluate(location, as_of, force=force, access=access)
     if write:
         lang = ev.rules.language
@@ -223,7 +246,7 @@ def grant(location: Location, as_of: dt.date | dt.datetime, write: bool = False,
           output: Location | None = None) -> LedgerResult:
     """The ledger of grants, sends and expiry, recomputed whole; ``write`` puts a Ledger tab
     (into ``output`` if given)."""
-    check_output(output)
+    check_output(output, location if write else None)
     source, ev = evaluate(location, as_of, force=force, access=access)
     frame = build_ledger(ev.verdicts)
     language = lang or ev.rules.language
@@ -240,7 +263,7 @@ def rank(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
     while a sealed month has changed, unless ``accept_changes``, which seals it again; the
     Seal tab stays beside the Log it seals, whatever ``output`` says)."""
     p = _period(period)
-    check_output(output)
+    check_output(output, location if write else None)
     source, ev = evaluate(location, as_of, force=force, access=access)
     results = score_period(ev.verdicts, p)
     language = lang or ev.rules.language
@@ -266,7 +289,7 @@ def run(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
     """The admin's monthly job: validate, grant and rank from one read, all tabs in one write
     (into ``output`` if given; a Seal tab written again stays beside the Log it seals)."""
     p = _period(period)
-    check_output(output)
+    check_output(output, location)
     source, office, verdicts, seals, moment = _judge(location, as_of, force, access)
     target = open_target(output, source, force, access)
     language = lang or verdicts.rules.language
@@ -347,6 +370,7 @@ class CloseResult:
 def close(location: Location, month: str, as_of: dt.date | dt.datetime, force: bool = False,
           access: Access | None = None, accept_changes: bool = False) -> CloseResult:
     """Seal a month that has ended: its rows' fingerprints go into the Seal tab."""
+    check_output(None, location)
     source, ev = evaluate(location, as_of, force=force, access=access)
     sealed = seal.seal_month(ev.seals.seals, ev.verdicts, month, ev.moment.stamp,
                              accept_changes=accept_changes)
