@@ -1,8 +1,9 @@
 """What real spreadsheet cells hold, turned into typed values, column at a time.
 
 Backends hand every cell over as text (or missing); these functions decide what the text
-means: a date in any of the forms people and forms type, a serial number, a number stored as
-text. They never raise on bad input: what cannot be read becomes missing, and the caller reports it.
+means: a date in any of the forms people and forms type, a serial number (counted from the
+workbook's epoch), a number stored as text. They never raise on bad input: what cannot be read
+becomes missing, and the caller reports it.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-# Dates before this are not taken as real dates of the scheme (a time typed alone reads as 1899).
+from .sheetref import EPOCH_1900
+
+EXCEL_EPOCH = pd.Timestamp(EPOCH_1900)
+# Dates before this are not taken as real dates of the scheme (a time typed alone reads as 1899,
+# or 1904 in a workbook of the 1904 date system).
 EARLIEST = pd.Timestamp("2000-01-01")
 LATEST = pd.Timestamp("2200-01-01")
-_SERIAL_LOW = (EARLIEST - EXCEL_EPOCH).days
-_SERIAL_HIGH = (LATEST - EXCEL_EPOCH).days
 
 _TEXT_DATE = re.compile(
     r"^\s*(?P<y>\d{4})\s*(?:[-./]|년)\s*(?P<m>\d{1,2})\s*(?:[-./]|월)\s*(?P<d>\d{1,2})\s*[.일]?"
@@ -47,9 +49,9 @@ def _from_match(m: re.Match[str]) -> pd.Timestamp | None:
     return ts
 
 
-def parse_date_text(text: str) -> pd.Timestamp | None:
+def parse_date_text(text: str, epoch: dt.datetime = EPOCH_1900) -> pd.Timestamp | None:
     """One text date, year first; None when it is not an unambiguous date."""
-    out = parse_dates(pd.Series([text], dtype=object)).iloc[0]
+    out = parse_dates(pd.Series([text], dtype=object), epoch).iloc[0]
     return None if pd.isna(out) else pd.Timestamp(out)
 
 
@@ -85,17 +87,22 @@ def parse_numbers(values: pd.Series) -> pd.Series:
                  _parse_numbers_slow, np.full(len(values), np.nan)).astype(float)
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
-    """Cell texts to naive local timestamps; NaT where the text is not a plausible date."""
+def parse_dates(values: pd.Series, epoch: dt.datetime = EPOCH_1900) -> pd.Series:
+    """Cell texts to naive local timestamps; NaT where the text is not a plausible date.
+
+    A number is a serial: days since ``epoch``, the workbook's (1899-12-30, or 1904-01-01 in
+    the 1904 date system)."""
     text = values.astype(object).where(values.notna(), None)
     result = pd.to_datetime(text, format="ISO8601", errors="coerce")
     result = pd.Series(np.asarray(result, dtype="datetime64[ns]"), index=values.index)
     todo = result.isna() & text.notna()
     if todo.any():
+        start = pd.Timestamp(epoch)
         numbers = pd.to_numeric(text[todo], errors="coerce")
-        serial = numbers[(numbers >= _SERIAL_LOW) & (numbers <= _SERIAL_HIGH)]
+        serial = numbers[(numbers >= (EARLIEST - start).days)
+                         & (numbers <= (LATEST - start).days)]
         if len(serial):
-            stamps = EXCEL_EPOCH + pd.to_timedelta(
+            stamps = start + pd.to_timedelta(
                 np.round(serial.to_numpy(dtype=float) * 86400), unit="s")
             result.loc[serial.index] = stamps.to_numpy()
         todo = result.isna() & text.notna()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -82,10 +83,12 @@ def _choice(*options: str) -> Callable[[str], str]:
     return parse
 
 
-def _date(text: str) -> dt.date:
+def _date(text: str, epoch: dt.datetime | None = None) -> dt.date:
+    """A date typed, or a serial counted from ``epoch`` (the workbook's)."""
     from .cells import parse_date_text
+    from .sheetref import EPOCH_1900
 
-    d = parse_date_text(text)
+    d = parse_date_text(text, epoch or EPOCH_1900)
     if d is None:
         raise Unreadable("date")
     return dt.date(d.year, d.month, d.day)
@@ -202,8 +205,10 @@ def lookup(key: str) -> RuleKey | None:
     return _BY_NORM.get(norm(key).replace(" ", "_"))
 
 
-def parse_rules(entries: list[tuple[int, str, str]]) -> tuple[Rules, list[RuleProblem]]:
-    """Read (sheet row, key, value) entries; a bad entry keeps the default and is reported."""
+def parse_rules(entries: list[tuple[int, str, str]], epoch: dt.datetime | None = None
+                ) -> tuple[Rules, list[RuleProblem]]:
+    """Read (sheet row, key, value) entries; a bad entry keeps the default and is reported.
+    A date may be a serial counted from ``epoch``, the workbook's (1899-12-30 when None)."""
     values: dict[str, Any] = {}
     problems: list[RuleProblem] = []
     for row, key, value in entries:
@@ -214,8 +219,9 @@ def parse_rules(entries: list[tuple[int, str, str]]) -> tuple[Rules, list[RulePr
             continue
         if not value.strip():
             continue
+        parse = functools.partial(_date, epoch=epoch) if spec.parse is _date else spec.parse
         try:
-            values[spec.key] = spec.parse(value)
+            values[spec.key] = parse(value)
         except Unreadable as exc:
             problems.append(RuleProblem(row, key, value, "bad", {
                 "key": spec.key, "value": value, "why": (exc.variant, exc.fields)}))
