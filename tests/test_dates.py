@@ -1,5 +1,5 @@
-"""Dates as the file means them (RULES.md section 8): the 1904 date system, read on every
-tab."""
+"""Dates as the file means them (RULES.md section 8): the 1904 date system, read and written
+on every tab."""
 
 from __future__ import annotations
 
@@ -234,3 +234,26 @@ def test_a_rules_date_may_be_a_serial_of_the_workbook():
     assert rules.start == D(2025, 12, 31)
     rules, _ = parse_rules([(2, "start", "44560")])
     assert rules.start == D(2021, 12, 30)
+
+
+# ----- result tabs written into the workbook ------------------------------------------------
+
+def test_results_written_into_a_1904_workbook_read_back_as_the_same_dates(tmp_path,
+                                                                           date1904):
+    path = office(tmp_path / "office.xlsx", date1904)
+    code, out, _ = run("run", str(path), "--period", "2025-Q1", "--as-of", AS_OF)
+    assert code == 1
+    assert out.splitlines()[0] == ("office.xlsx: NOT valid. Log rows: 10, accepted 5, "
+                                   "rejected 5, warnings 0; 6 error(s), 0 warning(s) in all "
+                                   "tabs.")
+    wb = openpyxl.load_workbook(path)
+    assert (wb.epoch == CALENDAR_MAC_1904) is date1904
+    ws = wb["Validation"]
+    assert [c.value for c in ws[1][:2]] == ["Row", "Date"]
+    dates = {r[0].value: r[1].value for r in ws.iter_rows(min_row=2, max_col=2)
+             if isinstance(r[0].value, int)}
+    assert dates == REJECTED
+    assert all(r[1].number_format == "yyyy-mm-dd hh:mm"
+               for r in ws.iter_rows(min_row=2, max_row=6, max_col=2))
+    # the workbook collabsheet wrote into reads as before
+    assert rules_by_row(collabsheet.validate(path, as_of=D(2025, 7, 15))) == RULES_BY_ROW

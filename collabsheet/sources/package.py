@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import SourceError
 from ..resulttab import ResultTab
-from ..sheetref import NUMBER_FORMATS, fold
+from ..sheetref import NUMBER_FORMATS, fold, serial_epoch
 from . import sheetxml
 from .base import in_order
 from .opc import (
@@ -44,6 +44,8 @@ from .opc import (
     _rels_part,
     _resolve,
     data_start,
+    date1904,
+    workbook_date1904,
 )
 
 
@@ -177,9 +179,11 @@ def _deflate(chunks: sheetxml.Chunks) -> _Deflated:
 _Built = tuple[bytes | _Deflated, list[sheetxml.Placed]]
 
 
-def _build(tab: ResultTab, styles: sheetxml.Styles) -> _Built:
-    """A result tab's sheet part, deflated when large: one job of the writer's threads."""
-    xml, placed = sheetxml.sheet_xml(tab, styles, "rId1" if tab.charts else None)
+def _build(tab: ResultTab, styles: sheetxml.Styles, date1904: bool) -> _Built:
+    """A result tab's sheet part, deflated when large: one job of the writer's threads. Its
+    dates count from the workbook's epoch (``date1904``: the 1904 date system's)."""
+    xml, placed = sheetxml.sheet_xml(tab, styles, "rId1" if tab.charts else None,
+                                     serial_epoch(date1904))
     size = sum(len(chunk) for chunk in xml)
     return (_deflate(xml) if size > (1 << 20) else b"".join(xml)), placed
 
@@ -266,6 +270,7 @@ class PackageWriter:
         self.path = path
         with self._open() as zin:
             self._styles_raw, self._styles = self._read_styles(zin)
+            self._date1904 = workbook_date1904(zin)
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._tabs: list[ResultTab] = []
         self._built: list[Future[_Built]] = []
@@ -286,7 +291,7 @@ class PackageWriter:
 
     def add(self, tab: ResultTab) -> None:
         self._tabs.append(tab)
-        self._built.append(self._pool.submit(_build, tab, self._styles))
+        self._built.append(self._pool.submit(_build, tab, self._styles, self._date1904))
 
     def _help(self) -> None:
         """Build the tabs the writer's thread has not started, here: at commit this thread
@@ -294,7 +299,7 @@ class PackageWriter:
         for k in reversed(range(len(self._built))):
             if self._built[k].cancel():
                 done: Future[_Built] = Future()
-                done.set_result(_build(self._tabs[k], self._styles))
+                done.set_result(_build(self._tabs[k], self._styles, self._date1904))
                 self._built[k] = done
 
     def commit(self, order: Sequence[str] | None = None) -> None:
@@ -303,8 +308,9 @@ class PackageWriter:
         tabs, built = [self._tabs[k] for k in at], [self._built[k] for k in at]
         with self._open() as zin:
             raw, _ = self._read_styles(zin)
+            same = raw == self._styles_raw and workbook_date1904(zin) == self._date1904
             try:
-                plan = _plan(zin, tabs, self._pool, built if raw == self._styles_raw else None)
+                plan = _plan(zin, tabs, self._pool, built if same else None)
             except (KeyError, StopIteration) as exc:
                 raise SourceError(f"{self.path.name}: its workbook structure is not one "
                                   f"collabsheet can write into ({exc})") from exc
@@ -386,7 +392,7 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], pool: Executor,
     remove: set[str] = set()
     next_sheet_id = max([0, *(s[3] for s in sheets)]) + 1
     if built is None:
-        built = [pool.submit(_build, tab, styles) for tab in tabs]
+        built = [pool.submit(_build, tab, styles, date1904(wb_xml)) for tab in tabs]
     for tab, sheet in zip(tabs, built, strict=True):
         variants = {fold(t) for t in tab.titles}
         existing = next((s for s in sheets if fold(s[1]) in variants), None)
