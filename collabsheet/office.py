@@ -162,13 +162,14 @@ Dates = Callable[[pd.Series], pd.Series]
 """How the date cells of one tab are read (``_dates_of``)."""
 
 
-def _dates_of(tab: RawTab) -> Dates:
+def _dates_of(tab: RawTab, rules: Rules) -> Dates:
     """Date cells of ``tab`` as the file means them: a serial counts from its workbook's epoch
-    (the 1904 date system's too)."""
-    epoch = tab.epoch
+    (the 1904 date system's too), text with a UTC offset is converted to the office's time zone
+    (the Rules tab's, read before every other tab)."""
+    epoch, zone = tab.epoch, rules.zone
 
     def read(values: pd.Series) -> pd.Series:
-        return cells.parse_dates(values.where(~_is_error(values)), epoch)
+        return cells.parse_dates(values.where(~_is_error(values)), epoch, zone)
 
     return read
 
@@ -319,7 +320,7 @@ def read_start(source: Source) -> OfficeStart:
                           (SPECIAL, _special)):
         raw = raws[found[spec.key]] if spec.key in found else _empty(spec)
         frame, heads[spec.key], header_problems[spec.key] = _frame(spec, raw)
-        frames[spec.key] = check_structure(spec.key, convert(frame, _dates_of(raw)))
+        frames[spec.key] = check_structure(spec.key, convert(frame, _dates_of(raw, rules)))
     return OfficeStart(
         source=source.name, titles=found, headers=heads, staff=frames["staff"],
         departments=frames["departments"], moves=frames["moves"], special=frames["special"],
@@ -336,7 +337,7 @@ def read_log(start: OfficeStart) -> Office:
     parts["headers"] = {**start.headers, "log": head}
     parts["header_problems"] = {**start.header_problems, "log": problems}
     parts["raws"] = {}
-    return Office(**parts, log=check_structure("log", _log(frame, _dates_of(raw))),
+    return Office(**parts, log=check_structure("log", _log(frame, _dates_of(raw, start.rules))),
                   merged={t: r.merged for t, r in raws.items() if r.merged})
 
 

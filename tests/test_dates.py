@@ -1,5 +1,5 @@
 """Dates as the file means them (RULES.md section 8): the 1904 date system, read and written
-on every tab."""
+on every tab, and ISO text with a UTC offset converted to the office's time zone."""
 
 from __future__ import annotations
 
@@ -107,6 +107,11 @@ def _sent(path: Path) -> dict[tuple[str, str], int]:
     ledger = collabsheet.grant(path, as_of=D(2025, 7, 15)).ledger
     return {(i, m): int(s) for i, m, s in zip(ledger["id"], ledger["month"], ledger["sent"],
                                               strict=True) if s}
+
+
+def _when(path: Path) -> list[T]:
+    log = collabsheet.evaluate(path, as_of=D(2025, 7, 15))[1].log
+    return [ts.to_pydatetime() for ts in log.sort_values("row")["when"]]
 
 
 @pytest.fixture(params=[False, True], ids=["1900", "1904"])
@@ -257,3 +262,65 @@ def test_results_written_into_a_1904_workbook_read_back_as_the_same_dates(tmp_pa
                for r in ws.iter_rows(min_row=2, max_row=6, max_col=2))
     # the workbook collabsheet wrote into reads as before
     assert rules_by_row(collabsheet.validate(path, as_of=D(2025, 7, 15))) == RULES_BY_ROW
+
+
+# ----- ISO text with a UTC offset ---------------------------------------------------------
+
+OFFSET_LOG = [
+    ["2025-04-01T08:00+09:00", "E1", "E2", 10, "april 1st in Seoul"],  # 2
+    ["2025-03-31T23:30:00Z", "E1", "E3", 10, "april 1st 08:30 in Seoul"],  # 3
+    [T(2025, 3, 31, 9, 0), "E1", "E4", 10, "a date cell"],  # 4
+    ["2025-03-04T14:30:00+09:00", "E2", "E1", 10, "march"],  # 5
+    ["2025-03-31 23:59", "E3", "E1", 10, "naive text stays as it is"],  # 6
+]
+
+
+def test_offsets_beside_naive_dates_are_converted_to_the_office_zone(make_book):
+    path = make_book(OFFSET_LOG)
+    code, out, err = run("validate", str(path), "--as-of", AS_OF)
+    assert (code, err) == (0, "")
+    assert out.strip() == ("office.xlsx: valid. Log rows: 5, accepted 5, rejected 0, "
+                           "warnings 0; 0 error(s), 0 warning(s) in all tabs.")
+    assert _when(path) == [T(2025, 4, 1, 8, 0), T(2025, 4, 1, 8, 30), T(2025, 3, 31, 9, 0),
+                           T(2025, 3, 4, 14, 30), T(2025, 3, 31, 23, 59)]
+    assert _sent(path) == {("E1", "2025-04"): 20, ("E1", "2025-03"): 10, ("E2", "2025-03"): 10,
+                           ("E3", "2025-03"): 10}
+
+
+def test_one_offset_alone_is_converted_too(make_book):
+    path = make_book([["2025-04-01T08:00+09:00", "E1", "E2", 10, "april in Seoul"]])
+    assert _when(path) == [T(2025, 4, 1, 8, 0)]
+    assert _sent(path) == {("E1", "2025-04"): 10}
+
+
+def test_offsets_follow_the_rules_time_zone(make_book):
+    path = make_book(OFFSET_LOG, Rules=[["Rule", "Value"], ["timezone", "UTC"]])
+    assert _when(path) == [T(2025, 3, 31, 23, 0), T(2025, 3, 31, 23, 30), T(2025, 3, 31, 9, 0),
+                           T(2025, 3, 4, 5, 30), T(2025, 3, 31, 23, 59)]
+    assert _sent(path) == {("E1", "2025-03"): 30, ("E2", "2025-03"): 10, ("E3", "2025-03"): 10}
+
+
+def test_offsets_in_every_form_never_crash(make_book):
+    path = make_book([
+        ["2025-04-01T08:00+0900", "E1", "E2", 10, "no colon"],  # 2
+        ["2025-04-01T08:00:00.5-05:00", "E1", "E3", 10, "west of UTC"],  # 3
+        ["2025-04-01T08+09:00", "E1", "E4", 10, "hour only"],  # 4
+        ["2025-04-01T08:00 UTC", "E2", "E1", 10, "not a form collabsheet reads"],  # 5
+        [D(2025, 4, 2), "E2", "E4", 10, "a date cell"],  # 6
+        ["2025. 4. 3. 오후 2:30:00", "E2", "E4", 10, "korean"],  # 7
+    ])
+    report = collabsheet.validate(path, as_of=D(2025, 7, 15))
+    assert rules_by_row(report) == {5: ["date"]}
+    assert messages(report, 5) == ["'2025-04-01T08:00 UTC' is not a date; expected a date "
+                                   "such as 2025-03-04 (year first)"]
+    when = _when(path)
+    assert when[3] is pd.NaT
+    assert when[:3] + when[4:] == [T(2025, 4, 1, 8, 0), T(2025, 4, 1, 22, 0, 0, 500000),
+                                   T(2025, 4, 1, 8, 0), T(2025, 4, 2), T(2025, 4, 3, 14, 30)]
+
+
+def test_a_rules_date_with_an_offset_is_taken_in_the_office_zone():
+    rules, problems = parse_rules([(2, "start", "2025-03-01T00:00+09:00")])
+    assert (rules.start, problems) == (D(2025, 3, 1), [])
+    rules, _ = parse_rules([(2, "start", "2025-03-01T00:00+09:00"), (3, "timezone", "UTC")])
+    assert rules.start == D(2025, 2, 28)
