@@ -1,8 +1,10 @@
 """What real spreadsheet cells hold, turned into typed values, column at a time.
 
 Backends hand every cell over as text (or missing); these functions decide what the text
-means: a date in any of the forms people and forms type, a serial number, a number stored as
-text. They never raise on bad input: what cannot be read becomes missing, and the caller reports it.
+means: a date in any of the forms people and forms type, a serial number (counted from the
+workbook's epoch), ISO text with a UTC offset (converted to the office's time zone), a number
+stored as text. They never raise on bad input: what cannot be read becomes missing, and the
+caller reports it.
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-# Dates before this are not taken as real dates of the scheme (a time typed alone reads as 1899).
+from .sheetref import EPOCH_1900
+
+EXCEL_EPOCH = pd.Timestamp(EPOCH_1900)
+# Dates before this are not taken as real dates of the scheme (a time typed alone reads as 1899,
+# or 1904 in a workbook of the 1904 date system).
 EARLIEST = pd.Timestamp("2000-01-01")
 LATEST = pd.Timestamp("2200-01-01")
-_SERIAL_LOW = (EARLIEST - EXCEL_EPOCH).days
-_SERIAL_HIGH = (LATEST - EXCEL_EPOCH).days
+# A time followed by a UTC offset or Z, as pandas' ISO 8601 parser reads them: 14:30+09:00,
+# 14:30:00.5+0900, 08:00 +09, 05:30:00Z.
+_OFFSET = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)\s*$"
 
 _TEXT_DATE = re.compile(
     r"^\s*(?P<y>\d{4})\s*(?:[-./]|년)\s*(?P<m>\d{1,2})\s*(?:[-./]|월)\s*(?P<d>\d{1,2})\s*[.일]?"
@@ -47,9 +53,10 @@ def _from_match(m: re.Match[str]) -> pd.Timestamp | None:
     return ts
 
 
-def parse_date_text(text: str) -> pd.Timestamp | None:
+def parse_date_text(text: str, epoch: dt.datetime = EPOCH_1900,
+                    zone: dt.tzinfo | None = None) -> pd.Timestamp | None:
     """One text date, year first; None when it is not an unambiguous date."""
-    out = parse_dates(pd.Series([text], dtype=object)).iloc[0]
+    out = parse_dates(pd.Series([text], dtype=object), epoch, zone).iloc[0]
     return None if pd.isna(out) else pd.Timestamp(out)
 
 
@@ -85,17 +92,23 @@ def parse_numbers(values: pd.Series) -> pd.Series:
                  _parse_numbers_slow, np.full(len(values), np.nan)).astype(float)
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
-    """Cell texts to naive local timestamps; NaT where the text is not a plausible date."""
+def parse_dates(values: pd.Series, epoch: dt.datetime = EPOCH_1900,
+                zone: dt.tzinfo | None = None) -> pd.Series:
+    """Cell texts to naive office-local timestamps; NaT where the text is not a plausible date.
+
+    A number is a serial: days since ``epoch``, the workbook's (1899-12-30, or 1904-01-01 in
+    the 1904 date system). ISO text with a UTC offset or Z is converted to ``zone``, the
+    office's time zone (UTC when None); text without one is office-local already."""
     text = values.astype(object).where(values.notna(), None)
-    result = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    result = pd.Series(np.asarray(result, dtype="datetime64[ns]"), index=values.index)
+    result = _iso(text, zone)
     todo = result.isna() & text.notna()
     if todo.any():
+        start = pd.Timestamp(epoch)
         numbers = pd.to_numeric(text[todo], errors="coerce")
-        serial = numbers[(numbers >= _SERIAL_LOW) & (numbers <= _SERIAL_HIGH)]
+        serial = numbers[(numbers >= (EARLIEST - start).days)
+                         & (numbers <= (LATEST - start).days)]
         if len(serial):
-            stamps = EXCEL_EPOCH + pd.to_timedelta(
+            stamps = start + pd.to_timedelta(
                 np.round(serial.to_numpy(dtype=float) * 86400), unit="s")
             result.loc[serial.index] = stamps.to_numpy()
         todo = result.isna() & text.notna()
@@ -111,6 +124,50 @@ def parse_dates(values: pd.Series) -> pd.Series:
             result.loc[at] = np.array(read, dtype="datetime64[ns]")
     result = result.where((result >= EARLIEST) & (result <= LATEST))
     return result
+
+
+def _iso(text: pd.Series, zone: dt.tzinfo | None) -> pd.Series:
+    """ISO 8601 texts (object Series, None for blank) to naive office-local datetime64[ns];
+    NaT where a text is not ISO 8601. Text without an offset (nearly every log) is parsed in
+    one call, as before; only a column whose texts carry offsets takes a longer way."""
+    try:
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    except ValueError:  # "Mixed timezones": offsets differ, or stand beside naive text
+        return pd.Series(_iso_mixed(text, zone), index=text.index)
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):  # every ISO text has this one offset
+        return pd.Series(_local(parsed, zone), index=text.index)
+    return pd.Series(np.asarray(parsed, dtype="datetime64[ns]"), index=text.index)
+
+
+def _local(aware: pd.Series, zone: dt.tzinfo | None) -> np.ndarray:
+    """Aware timestamps as naive wall-clock times in ``zone`` (UTC when None)."""
+    return np.asarray(aware.dt.tz_convert(zone or dt.UTC).dt.tz_localize(None),
+                      dtype="datetime64[ns]")
+
+
+def _iso_mixed(text: pd.Series, zone: dt.tzinfo | None) -> np.ndarray:
+    """The texts with an offset converted to ``zone``, the others read as office-local."""
+    arr = pa.array(text.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    has = pc.fill_null(pc.match_substring_regex(arr, _OFFSET), False).to_numpy(
+        zero_copy_only=False)
+    out = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if has.any():
+        out[has] = _local(pd.to_datetime(text[has], format="ISO8601", errors="coerce",
+                                         utc=True), zone)
+        if not has.all():  # no offset the pattern knows is left: one call, as in _iso
+            out[~has] = _iso(text[~has], zone).to_numpy()
+    else:  # offsets in a form the pattern does not know
+        out[:] = [_one(t, zone) for t in text.tolist()]
+    return out
+
+
+def _one(text: str | None, zone: dt.tzinfo | None) -> np.datetime64:
+    ts = pd.to_datetime(text, format="ISO8601", errors="coerce") if text is not None else None
+    if ts is None or pd.isna(ts):
+        return np.datetime64("NaT")
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert(zone or dt.UTC).tz_localize(None)
+    return np.datetime64(ts.to_datetime64(), "ns")
 
 
 def _parse_numbers_slow(values: pd.Series) -> pd.Series:

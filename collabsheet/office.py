@@ -158,8 +158,20 @@ def _is_error(values: pd.Series) -> pd.Series:
     return maybe & text.isin(list(ERROR_TEXTS))
 
 
-def _dates(values: pd.Series) -> pd.Series:
-    return cells.parse_dates(values.where(~_is_error(values)))
+Dates = Callable[[pd.Series], pd.Series]
+"""How the date cells of one tab are read (``_dates_of``)."""
+
+
+def _dates_of(tab: RawTab, rules: Rules) -> Dates:
+    """Date cells of ``tab`` as the file means them: a serial counts from its workbook's epoch
+    (the 1904 date system's too), text with a UTC offset is converted to the office's time zone
+    (the Rules tab's, read before every other tab)."""
+    epoch, zone = tab.epoch, rules.zone
+
+    def read(values: pd.Series) -> pd.Series:
+        return cells.parse_dates(values.where(~_is_error(values)), epoch, zone)
+
+    return read
 
 
 def _per_value(values: pd.Series, convert: Callable[[Any], Any], missing: Any) -> np.ndarray:
@@ -183,7 +195,7 @@ def _takes_part(v: Any) -> Any:
         return pd.NA
 
 
-def _staff(raw: pd.DataFrame) -> pd.DataFrame:
+def _staff(raw: pd.DataFrame, dates: Dates) -> pd.DataFrame:
     takes = _per_value(raw["takes_part"], _takes_part, True)
     return pd.DataFrame({
         "row": raw["row"],
@@ -195,15 +207,16 @@ def _staff(raw: pd.DataFrame) -> pd.DataFrame:
         "email": cells.clean_text(raw["email"]),
         "email_key": cells.id_key(raw["email"]),
         "joined_text": cells.clean_text(raw["joined"]),
-        "joined": _dates(raw["joined"]).dt.normalize(),
+        "joined": dates(raw["joined"]).dt.normalize(),
         "left_text": cells.clean_text(raw["left"]),
-        "left": _dates(raw["left"]).dt.normalize(),
+        "left": dates(raw["left"]).dt.normalize(),
         "takes_part_text": cells.clean_text(raw["takes_part"]),
         "takes_part": pd.array(takes, dtype="boolean"),
     })
 
 
-def _departments(raw: pd.DataFrame) -> pd.DataFrame:
+def _departments(raw: pd.DataFrame, dates: Dates) -> pd.DataFrame:
+    """(Departments hold no dates; ``dates`` keeps the converters alike.)"""
     dept = cells.clean_text(raw["department"])
     return pd.DataFrame({
         "row": raw["row"],
@@ -213,12 +226,12 @@ def _departments(raw: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def _moves(raw: pd.DataFrame) -> pd.DataFrame:
+def _moves(raw: pd.DataFrame, dates: Dates) -> pd.DataFrame:
     dept = cells.clean_text(raw["department"])
     return pd.DataFrame({
         "row": raw["row"],
         "date_text": cells.clean_text(raw["date"]),
-        "date": _dates(raw["date"]).dt.normalize(),
+        "date": dates(raw["date"]).dt.normalize(),
         "id": cells.clean_text(raw["id"]),
         "id_key": cells.id_key(raw["id"]),
         "department": dept,
@@ -226,13 +239,13 @@ def _moves(raw: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def _log(raw: pd.DataFrame) -> pd.DataFrame:
+def _log(raw: pd.DataFrame, dates: Dates) -> pd.DataFrame:
     points_text = cells.clean_text(raw["points"])
     message = cells.clean_text(raw["message"])
     return pd.DataFrame({
         "row": raw["row"],
         "date_text": cells.clean_text(raw["date"]),
-        "when": _dates(raw["date"]),
+        "when": dates(raw["date"]),
         "from": cells.clean_text(raw["from"]),
         "from_key": cells.id_key(raw["from"]),
         "to": cells.clean_text(raw["to"]),
@@ -243,12 +256,12 @@ def _log(raw: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def _special(raw: pd.DataFrame) -> pd.DataFrame:
+def _special(raw: pd.DataFrame, dates: Dates) -> pd.DataFrame:
     points_text = cells.clean_text(raw["points"])
     return pd.DataFrame({
         "row": raw["row"],
         "date_text": cells.clean_text(raw["date"]),
-        "when": _dates(raw["date"]),
+        "when": dates(raw["date"]),
         "id": cells.clean_text(raw["id"]),
         "id_key": cells.id_key(raw["id"]),
         "points_text": points_text,
@@ -288,7 +301,7 @@ def read_start(source: Source) -> OfficeStart:
             for r, k, v in zip(frame["row"], frame["rule"], frame["value"], strict=True)
             if k is not None and not (isinstance(k, float) and np.isnan(k)) and str(k).strip()
         ]
-        rules, rule_problems = parse_rules(entries)
+        rules, rule_problems = parse_rules(entries, epoch=raws[found["rules"]].epoch)
     if rules.log_tab:
         title = find_title(titles, (rules.log_tab,))
         if title is None:
@@ -307,7 +320,7 @@ def read_start(source: Source) -> OfficeStart:
                           (SPECIAL, _special)):
         raw = raws[found[spec.key]] if spec.key in found else _empty(spec)
         frame, heads[spec.key], header_problems[spec.key] = _frame(spec, raw)
-        frames[spec.key] = check_structure(spec.key, convert(frame))
+        frames[spec.key] = check_structure(spec.key, convert(frame, _dates_of(raw, rules)))
     return OfficeStart(
         source=source.name, titles=found, headers=heads, staff=frames["staff"],
         departments=frames["departments"], moves=frames["moves"], special=frames["special"],
@@ -318,12 +331,13 @@ def read_start(source: Source) -> OfficeStart:
 def read_log(start: OfficeStart) -> Office:
     """The Log read and converted: the office complete."""
     raws = start.raws
-    frame, head, problems = _frame(LOG, raws[start.titles["log"]])
+    raw = raws[start.titles["log"]]
+    frame, head, problems = _frame(LOG, raw)
     parts = {f.name: getattr(start, f.name) for f in dataclasses.fields(OfficeStart)}
     parts["headers"] = {**start.headers, "log": head}
     parts["header_problems"] = {**start.header_problems, "log": problems}
     parts["raws"] = {}
-    return Office(**parts, log=check_structure("log", _log(frame)),
+    return Office(**parts, log=check_structure("log", _log(frame, _dates_of(raw, start.rules))),
                   merged={t: r.merged for t, r in raws.items() if r.merged})
 
 

@@ -5,8 +5,10 @@ An office changes a number in its Rules tab; nothing else in collabsheet hard-co
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -82,10 +84,14 @@ def _choice(*options: str) -> Callable[[str], str]:
     return parse
 
 
-def _date(text: str) -> dt.date:
+def _date(text: str, epoch: dt.datetime | None = None, zone: dt.tzinfo | None = None
+          ) -> dt.date:
+    """A date typed, or a serial counted from ``epoch`` (the workbook's); a text with a UTC
+    offset is taken on its day in ``zone``, the office's time zone."""
     from .cells import parse_date_text
+    from .sheetref import EPOCH_1900
 
-    d = parse_date_text(text)
+    d = parse_date_text(text, epoch or EPOCH_1900, zone)
     if d is None:
         raise Unreadable("date")
     return dt.date(d.year, d.month, d.day)
@@ -202,10 +208,25 @@ def lookup(key: str) -> RuleKey | None:
     return _BY_NORM.get(norm(key).replace(" ", "_"))
 
 
-def parse_rules(entries: list[tuple[int, str, str]]) -> tuple[Rules, list[RuleProblem]]:
-    """Read (sheet row, key, value) entries; a bad entry keeps the default and is reported."""
+def _zone_of(entries: list[tuple[int, str, str]]) -> ZoneInfo:
+    """The time zone the entries will set (the last readable timezone entry, else the
+    default): dates with a UTC offset are read in it."""
+    zone = Rules.timezone
+    for _row, key, value in entries:
+        spec = lookup(key)
+        if spec is not None and spec.key == "timezone" and value.strip():
+            with contextlib.suppress(Unreadable):
+                zone = spec.parse(value)
+    return ZoneInfo(zone)
+
+
+def parse_rules(entries: list[tuple[int, str, str]], epoch: dt.datetime | None = None
+                ) -> tuple[Rules, list[RuleProblem]]:
+    """Read (sheet row, key, value) entries; a bad entry keeps the default and is reported.
+    A date may be a serial counted from ``epoch``, the workbook's (1899-12-30 when None)."""
     values: dict[str, Any] = {}
     problems: list[RuleProblem] = []
+    zone = _zone_of(entries)
     for row, key, value in entries:
         spec = lookup(key)
         if spec is None:
@@ -214,8 +235,10 @@ def parse_rules(entries: list[tuple[int, str, str]]) -> tuple[Rules, list[RulePr
             continue
         if not value.strip():
             continue
+        parse = functools.partial(_date, epoch=epoch, zone=zone) if spec.parse is _date \
+            else spec.parse
         try:
-            values[spec.key] = spec.parse(value)
+            values[spec.key] = parse(value)
         except Unreadable as exc:
             problems.append(RuleProblem(row, key, value, "bad", {
                 "key": spec.key, "value": value, "why": (exc.variant, exc.fields)}))

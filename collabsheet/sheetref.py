@@ -1,8 +1,10 @@
-"""Spreadsheet coordinates, written once: column letters, A1 references, quoted sheet names and
-the number formats every backend gives result cells (so .xlsx and Google Sheets show the same)."""
+"""Spreadsheet coordinates, written once: column letters, A1 references, quoted sheet names,
+the number formats every backend gives result cells (so .xlsx and Google Sheets show the same)
+and the days date serials count from."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 NUMBER_FORMATS: dict[str, str] = {
@@ -12,6 +14,16 @@ NUMBER_FORMATS: dict[str, str] = {
     "datetime": "yyyy-mm-dd hh:mm",
 }
 """By column kind (``resulttab.Kind``); a kind not here is shown as typed."""
+
+EPOCH_1900 = dt.datetime(1899, 12, 30)
+"""Day 0 of a date serial in the usual 1900 date system (and on Google Sheets)."""
+EPOCH_1904 = dt.datetime(1904, 1, 1)
+"""Day 0 of a date serial in a workbook that uses the 1904 date system (older Mac Excel)."""
+
+
+def serial_epoch(date1904: bool) -> dt.datetime:
+    """The day a workbook's date serials count from."""
+    return EPOCH_1904 if date1904 else EPOCH_1900
 
 _CELL = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
 

@@ -5,6 +5,7 @@ A backend knows cells and files, never a rule; the rule engine never knows which
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..resulttab import ResultTab
+from ..sheetref import EPOCH_1900
 
 _ERROR_NAMES = {
     "Div0": "#DIV/0!",
@@ -41,6 +43,8 @@ class RawTab:
 
     ``rows`` holds the sheet row number of every data row kept; blank rows are already dropped.
     Error cells arrive as their error text (``#REF!``), so checks see and name them.
+    ``epoch`` is the day the workbook's date serials count from (1904-01-01 in a workbook of
+    the 1904 date system): a number in a date column means that many days after it.
     """
 
     title: str
@@ -49,6 +53,7 @@ class RawTab:
     columns: list[pd.Series]
     rows: np.ndarray
     merged: list[str] = field(default_factory=list)
+    epoch: dt.datetime = EPOCH_1900
 
 
 class Source(Protocol):

@@ -32,6 +32,7 @@ CT_DRAWING = "application/vnd.openxmlformats-officedocument.drawing+xml"
 CT_CHART = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
+_DATE1904 = re.compile(r"""<(?:\w+:)?workbookPr\b[^>]*?\sdate1904\s*=\s*(["'])\s*(?:1|true)\s*\1""")
 _REL = re.compile(r"<Relationship\b[^>]*?/>|<Relationship\b[^>]*?>.*?</Relationship>", re.S)
 _ATTR = re.compile(r'([\w:]+)\s*=\s*("[^"]*"|\'[^\']*\')')
 
@@ -80,6 +81,22 @@ def sheet_parts(zin: zipfile.ZipFile) -> dict[str, str]:
         if rid in by_id:
             out[a.get("name", "")] = _resolve(wb_part, by_id[rid].target)
     return out
+
+
+def date1904(workbook_xml: str) -> bool:
+    """Whether the workbook part says it uses the 1904 date system (its serials count from
+    1904-01-01): ``<workbookPr date1904="1"/>`` or ``"true"``."""
+    return _DATE1904.search(workbook_xml) is not None
+
+
+def workbook_date1904(zin: zipfile.ZipFile) -> bool:
+    """``date1904`` of the package's workbook part; False when there is none to read."""
+    try:
+        root_rels = _rels(zin.read("_rels/.rels").decode("utf-8"))
+        wb_part = next(_resolve("", r.target) for r in root_rels if r.type == DOC_TYPE)
+        return date1904(zin.read(wb_part).decode("utf-8", "replace"))
+    except (KeyError, StopIteration, OSError, zipfile.BadZipFile):
+        return False
 
 
 def data_start(fp: IO[bytes], info: zipfile.ZipInfo) -> int:

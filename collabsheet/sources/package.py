@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import SourceError, WriteRefused
 from ..resulttab import ResultTab
-from ..sheetref import NUMBER_FORMATS, fold
+from ..sheetref import NUMBER_FORMATS, fold, serial_epoch
 from . import marks, sheetxml
 from .base import in_order
 from .filesafe import Seen, check_writable, lock_files, remove_stale, replacing, seen
@@ -43,6 +43,7 @@ from .opc import (
     _rels_part,
     _resolve,
     data_start,
+    workbook_date1904,
 )
 
 # ----- styles ---------------------------------------------------------------------------------
@@ -169,9 +170,11 @@ def _deflate(chunks: sheetxml.Chunks) -> _Deflated:
 _Built = tuple[bytes | _Deflated, list[sheetxml.Placed]]
 
 
-def _build(tab: ResultTab, styles: sheetxml.Styles) -> _Built:
-    """A result tab's sheet part, deflated when large: one job of the writer's threads."""
-    xml, placed = sheetxml.sheet_xml(tab, styles, "rId1" if tab.charts else None)
+def _build(tab: ResultTab, styles: sheetxml.Styles, date1904: bool) -> _Built:
+    """A result tab's sheet part, deflated when large: one job of the writer's threads. Its
+    dates count from the workbook's epoch (``date1904``: the 1904 date system's)."""
+    xml, placed = sheetxml.sheet_xml(tab, styles, "rId1" if tab.charts else None,
+                                     serial_epoch(date1904))
     size = sum(len(chunk) for chunk in xml)
     return (_deflate(xml) if size > (1 << 20) else b"".join(xml)), placed
 
@@ -307,6 +310,7 @@ class PackageWriter:
                 raise WriteRefused("not-xlsx", "ods", source=self.name)
             self._styles = self._read_styles(zin)
             self._sheets, self._owned = self._names(zin)
+            self._date1904 = workbook_date1904(zin)
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._tabs: list[ResultTab] = []
         self._built: list[Future[_Built]] = []
@@ -337,7 +341,7 @@ class PackageWriter:
     def add(self, tab: ResultTab) -> None:
         refuse_foreign(self.name, self._sheets, self._owned, tab)
         self._tabs.append(tab)
-        self._built.append(self._pool.submit(_build, tab, self._styles))
+        self._built.append(self._pool.submit(_build, tab, self._styles, self._date1904))
 
     def _help(self) -> None:
         """Build the tabs the writer's thread has not started, here: at commit this thread
@@ -345,7 +349,7 @@ class PackageWriter:
         for k in reversed(range(len(self._built))):
             if self._built[k].cancel():
                 done: Future[_Built] = Future()
-                done.set_result(_build(self._tabs[k], self._styles))
+                done.set_result(_build(self._tabs[k], self._styles, self._date1904))
                 self._built[k] = done
 
     def commit(self, order: Sequence[str] | None = None) -> None:

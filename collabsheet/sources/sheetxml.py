@@ -19,13 +19,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..resulttab import Chart, ResultTab, Table
-from ..sheetref import cell, column_letter, column_range, ref
+from ..sheetref import EPOCH_1900, cell, column_letter, column_range, ref
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
-_EPOCH = dt.datetime(1899, 12, 30)
 MAX_TEXT = 32767
 
 
@@ -104,10 +103,12 @@ def _join(*items: str | pa.Array) -> pa.Array:
     return pc.binary_join_element_wise(*args, pa.scalar("", type=pa.large_string()))
 
 
-def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool) -> pa.Array:
+def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool,
+                 epoch: dt.datetime = EPOCH_1900) -> pa.Array:
     """The <c> elements of one column, built column-wise in Arrow. Cells carry no reference:
     each row lists all its cells in order (a blank one as <c/>), which every reader accepts and
-    which keeps a cell's text independent of its row."""
+    which keeps a cell's text independent of its row. Dates are serials: days since ``epoch``,
+    the workbook's (1904-01-01 in the 1904 date system)."""
     n = len(values)
     if n == 0:
         return pa.array([], type=pa.large_string())
@@ -143,7 +144,7 @@ def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool) -
         stamps = pd.to_datetime(series.where(present), errors="coerce")
         ok = present & stamps.notna().to_numpy(dtype=bool)
         if ok.any():
-            serial = ((stamps[ok] - pd.Timestamp(_EPOCH)) / pd.Timedelta(days=1)).to_numpy(
+            serial = ((stamps[ok] - pd.Timestamp(epoch)) / pd.Timedelta(days=1)).to_numpy(
                 dtype=float)
             date_style = styles.date if kind == "date" else styles.datetime
             pieces.append((ok, _join(f'<c s="{date_style}"><v>', _number_texts(serial),
@@ -189,10 +190,11 @@ class Placed:
 Chunks = list[bytes | pa.Buffer]
 
 
-def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None
-              ) -> tuple[Chunks, list[Placed]]:
+def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None,
+              epoch: dt.datetime = EPOCH_1900) -> tuple[Chunks, list[Placed]]:
     """The worksheet part as UTF-8 chunks to be written one after another: data rows are joined
-    in Arrow, never cell by cell in Python, and handed over without a copy."""
+    in Arrow, never cell by cell in Python, and handed over without a copy. Date serials count
+    from ``epoch``, the workbook's."""
     parts: Chunks = []
     links: list[str] = []
     placed: list[Placed] = []
@@ -209,7 +211,8 @@ def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None
         row += 1
         first = row
         cols = [column_cells(values, col.kind, styles,
-                             link=table.links is not None and j == table.link_column)
+                             link=table.links is not None and j == table.link_column,
+                             epoch=epoch)
                 for j, (col, values) in enumerate(zip(table.columns, table.values, strict=True))]
         if table.height:
             numbers = pa.array(np.arange(first, first + table.height)).cast(pa.large_string())

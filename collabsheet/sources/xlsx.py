@@ -3,6 +3,7 @@ the office's parts (see ``package``), replacing the file atomically."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
@@ -68,6 +69,20 @@ def _fill_merged(columns: list[pd.Series], indexes: list[int], merged: list[str]
                     col.iloc[r] = value
 
 
+def _serial_epoch(path: Path) -> dt.datetime:
+    """The day the workbook's date serials count from (its workbook part says which system).
+    calamine applies it to date-formatted cells already; plain numbers in a date column are
+    read with it (``RawTab.epoch``)."""
+    from ..sheetref import serial_epoch
+    from .opc import workbook_date1904
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return serial_epoch(workbook_date1904(zf))
+    except (zipfile.BadZipFile, OSError):
+        return serial_epoch(False)
+
+
 class _Tabs(Mapping[str, RawTab]):
     """Tabs read already, plus one whose read finishes on first lookup."""
 
@@ -102,6 +117,7 @@ class XlsxSource:
         self.force = force
         self.seen = seen(self.path) if self.path.is_file() else None
         self._reader = _open_reader(self.path)
+        self._epoch = _serial_epoch(self.path)
 
     def tab_titles(self) -> list[str]:
         return list(self._reader.sheet_names)
@@ -156,13 +172,13 @@ class XlsxSource:
                 columns[c] = columns[c].copy()
                 columns[c].iloc[r] = error_text(detail)
         if not columns or len(columns[0]) == 0:
-            return RawTab(title, [], [], [], np.array([], dtype=np.int64))
+            return RawTab(title, [], [], [], np.array([], dtype=np.int64), epoch=self._epoch)
         if merged:
             _fill_merged(columns, indexes, merged)
         header = [None if pd.isna(c.iloc[0]) else str(c.iloc[0]) for c in columns]
         body = [c.iloc[1:].reset_index(drop=True) for c in columns]
         body, rows = drop_blank_rows(body, first_row=2)
-        return RawTab(title, header, letters, body, rows, merged=merged)
+        return RawTab(title, header, letters, body, rows, merged=merged, epoch=self._epoch)
 
     def _merged(self, title: str) -> list[str]:
         """Merged ranges of a tab, read from the end of its sheet XML."""
