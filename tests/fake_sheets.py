@@ -182,7 +182,9 @@ class Checker:
                                           f"\"{key}\"{at}: Cannot find field.", where)
         elif kind == "array":
             if not isinstance(value, list):
-                raise bad("TYPE_LIST")
+                items = schema.get("items", {})
+                raise bad("type.googleapis.com/google.protobuf.ListValue"
+                          if items.get("items", {}).get("type") == "any" else "TYPE_LIST")
             for i, item in enumerate(value):
                 self.check(item, schema.get("items", {}), f"{where}[{i}]")
         elif kind == "string":
@@ -1255,11 +1257,10 @@ def _properties(s: Sheet) -> dict[str, Any]:
 
 def _sheet_json(s: Sheet) -> dict[str, Any]:
     out: dict[str, Any] = {"properties": _properties(s)}
-    if s.merges:
-        out["merges"] = [{k: v for k, v in (("sheetId", s.sheet_id), ("startRowIndex", r0),
-                                            ("endRowIndex", r1), ("startColumnIndex", c0),
-                                            ("endColumnIndex", c1)) if v}
-                         for r0, r1, c0, c1 in s.merges]
+    if s.merges:  # GridRanges: sheetId 0 is left out (a zero int), the indexes are not
+        ids = {"sheetId": s.sheet_id} if s.sheet_id else {}
+        out["merges"] = [{**ids, "startRowIndex": r0, "endRowIndex": r1, "startColumnIndex": c0,
+                          "endColumnIndex": c1} for r0, r1, c0, c1 in s.merges]
     if s.metadata:
         out["developerMetadata"] = copy.deepcopy(s.metadata)
     return out
