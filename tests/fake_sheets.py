@@ -31,6 +31,15 @@ For tests:
         before answering), drop (the connection is closed unanswered); method ("GET"/"POST")
         and path (a substring of the path) limit which request it hits. Faults use no quota.
 
+Not modelled, or modelled without a recorded answer to copy: FORMATTED_VALUE gives the plain
+value (no number formats); USER_ENTERED, includeGridData and request kinds other than those
+above are answered 400 naming what the fake lacks; the wording (not the status or prefix) of
+these refusals is the fake's own: addSheet with a sheetId in use, removing the last visible
+sheet, updateSheetProperties or developer metadata without fields / key / visibility /
+location, "Requested writing within range"; sheet titles inside ranges must match exactly
+(Google may be case-insensitive there); the 300-a-minute per-project quota is not counted;
+integers sent as strings or 5.0 are refused although Google's JSON parser takes them.
+
 By hand:  python tests/fake_sheets.py --port 8765 --load office.xlsx
 then:     COLLABSHEET_SHEETS_API=http://127.0.0.1:8765 collabsheet validate gsheet:ID \\
               --credentials KEY.json      (ID and KEY.json are printed at start)
@@ -75,7 +84,8 @@ def discovery() -> dict[str, Any]:
 
     path = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents" / \
         "sheets.v4.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return doc
 
 
 # ----- errors -------------------------------------------------------------------------------
@@ -120,7 +130,7 @@ class Refused(Exception):
 
 def _quota_error(kind: str, limit: int) -> ApiError:
     word = "Read" if kind == "read" else "Write"
-    details = [
+    details: list[dict[str, Any]] = [
         {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
          "domain": "googleapis.com",
          "metadata": {"quota_limit_value": str(limit), "service": "sheets.googleapis.com",
@@ -582,7 +592,7 @@ class FakeSheets:
     def url(self) -> str:
         assert self.server is not None
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self, port: int = 0) -> FakeSheets:
         fake = self
