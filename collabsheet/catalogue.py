@@ -243,6 +243,16 @@ RULES: tuple[Rule, ...] = (
           init="{source}: a new workbook is an .xlsx file; give a name ending in .xlsx",
           output="{source}: results go into an .xlsx file or a Google Sheet (gsheet:ID); "
                  "give a name ending in .xlsx"),
+    _rule("clock-zone", "warning", "workbook", "8",
+          ("Sheet's time zone differs", "시트 시간대가 다름"),
+          """The Google Sheet's own time zone (File > Settings) is not the office's (Rules:
+          timezone). Times the sheet recorded itself, such as a Form's Timestamp, are that
+          zone's wall-clock times; they are converted to the office's zone. Dates typed as
+          whole days are kept as they are.""",
+          default="the Google Sheet's time zone is {sheet} but the office's (Rules: timezone) "
+                  "is {office}; times the sheet recorded (a Form's Timestamp) were read as "
+                  "{sheet} time and converted to {office}. If the sheet's zone is wrong, set it "
+                  "in File > Settings"),
     # ----- sealed months
     _rule("sealed-changed", "error", "Log, Special", "-",
           ("Sealed month changed", "봉인된 달의 변경"),

@@ -93,12 +93,16 @@ def parse_numbers(values: pd.Series) -> pd.Series:
 
 
 def parse_dates(values: pd.Series, epoch: dt.datetime = EPOCH_1900,
-                zone: dt.tzinfo | None = None) -> pd.Series:
+                zone: dt.tzinfo | None = None, clock_zone: dt.tzinfo | None = None
+                ) -> pd.Series:
     """Cell texts to naive office-local timestamps; NaT where the text is not a plausible date.
 
     A number is a serial: days since ``epoch``, the workbook's (1899-12-30, or 1904-01-01 in
     the 1904 date system). ISO text with a UTC offset or Z is converted to ``zone``, the
-    office's time zone (UTC when None); text without one is office-local already."""
+    office's time zone (UTC when None); text without one is office-local already.
+    ``clock_zone`` is the zone of the workbook's own clock (a Google Sheet's): a serial with a
+    time of day (a Form's Timestamp) is that zone's wall-clock time, converted to ``zone``; a
+    serial of a whole day is a date someone typed, and stays that day."""
     text = values.astype(object).where(values.notna(), None)
     result = _iso(text, zone)
     todo = result.isna() & text.notna()
@@ -110,6 +114,8 @@ def parse_dates(values: pd.Series, epoch: dt.datetime = EPOCH_1900,
         if len(serial):
             stamps = start + pd.to_timedelta(
                 np.round(serial.to_numpy(dtype=float) * 86400), unit="s")
+            if clock_zone is not None and zone is not None and clock_zone != zone:
+                stamps = _from_clock(pd.Series(stamps), clock_zone, zone)
             result.loc[serial.index] = stamps.to_numpy()
         todo = result.isna() & text.notna()
         at: list[object] = []
@@ -124,6 +130,19 @@ def parse_dates(values: pd.Series, epoch: dt.datetime = EPOCH_1900,
             result.loc[at] = np.array(read, dtype="datetime64[ns]")
     result = result.where((result >= EARLIEST) & (result <= LATEST))
     return result
+
+
+def _from_clock(stamps: pd.Series, clock: dt.tzinfo, zone: dt.tzinfo) -> pd.Series:
+    """Wall-clock times of ``clock`` as wall-clock times of ``zone``; midnights (whole days)
+    kept as they are."""
+    timed = stamps != stamps.dt.normalize()
+    if not timed.any():
+        return stamps
+    moved = (stamps[timed].dt.tz_localize(clock, ambiguous="NaT", nonexistent="shift_forward")
+             .dt.tz_convert(zone).dt.tz_localize(None))
+    out = stamps.copy()
+    out[timed] = moved
+    return out
 
 
 def _iso(text: pd.Series, zone: dt.tzinfo | None) -> pd.Series:

@@ -160,6 +160,8 @@ def rule_pass(office: Office, as_of: dt.date, prepared: Prepared | None = None) 
                                       office.column("rules", "value"), lang)
     violations += tab_checks.headers(office.all_header_problems, lang)
     violations += tab_checks.merged(office.merged, lang)
+    violations += tab_checks.clock(office.clock_zone, office.rules.timezone,
+                                   titles.get("rules", "Rules"), lang)
     violations += p.violations
     log, log_violations, warned = _log_pass(office, p, as_of)
     violations += log_violations

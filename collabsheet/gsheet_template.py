@@ -11,7 +11,8 @@ from .errors import SourceError
 from .labels import INPUT_TABS
 from .office import find_title
 from .sheetref import column_index, ref
-from .sources.gsheets import GSheetSource, bold
+from .sources.gsheets import GSheetSource
+from .sources.gsheets_write import bold
 from .templates import build_template
 
 

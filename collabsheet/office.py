@@ -7,9 +7,11 @@ parses the Log: ``read_start`` (every tab but the Log), then ``read_log``."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -61,6 +63,8 @@ class OfficeStart:
     header_problems: dict[str, list[HeaderProblem]]
     seal: pd.DataFrame | None
     raws: Mapping[str, RawTab] = field(repr=False, compare=False)
+    clock_zone: str | None = None
+    """The time zone of the workbook's own clock (a Google Sheet's), when it has one."""
 
     def column(self, tab: str, key: str) -> str:
         """The header the office uses for a field, so messages speak the office's words."""
@@ -158,6 +162,16 @@ def _is_error(values: pd.Series) -> pd.Series:
     return maybe & text.isin(list(ERROR_TEXTS))
 
 
+def clock_zone(tab: RawTab) -> dt.tzinfo | None:
+    """The zone of the workbook's own clock (a Google Sheet's), if it says and it is known."""
+    if not tab.zone:
+        return None
+    try:
+        return ZoneInfo(tab.zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 Dates = Callable[[pd.Series], pd.Series]
 """How the date cells of one tab are read (``_dates_of``)."""
 
@@ -167,9 +181,10 @@ def _dates_of(tab: RawTab, rules: Rules) -> Dates:
     (the 1904 date system's too), text with a UTC offset is converted to the office's time zone
     (the Rules tab's, read before every other tab)."""
     epoch, zone = tab.epoch, rules.zone
+    clock = clock_zone(tab)
 
     def read(values: pd.Series) -> pd.Series:
-        return cells.parse_dates(values.where(~_is_error(values)), epoch, zone)
+        return cells.parse_dates(values.where(~_is_error(values)), epoch, zone, clock)
 
     return read
 
@@ -325,7 +340,8 @@ def read_start(source: Source) -> OfficeStart:
         source=source.name, titles=found, headers=heads, staff=frames["staff"],
         departments=frames["departments"], moves=frames["moves"], special=frames["special"],
         rules=rules, rule_problems=rule_problems, header_problems=header_problems,
-        seal=_seal(raws[seal_title]) if seal_title else None, raws=raws)
+        seal=_seal(raws[seal_title]) if seal_title else None, raws=raws,
+        clock_zone=raws[found["staff"]].zone if "staff" in found else None)
 
 
 def read_log(start: OfficeStart) -> Office:

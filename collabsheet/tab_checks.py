@@ -105,3 +105,11 @@ def merged(ranges: dict[str, list[str]], lang: str) -> list[Violation]:
                                  rule("merged-cells").severity, ref,
                                  say("merged-cells", "default", lang, ref=ref)))
     return out
+
+
+def clock(sheet_zone: str | None, office_zone: str, tab: str, lang: str) -> list[Violation]:
+    """clock-zone: the workbook's own clock runs in another zone than the office's."""
+    if not sheet_zone or sheet_zone == office_zone:
+        return []
+    return [Violation(tab, 1, "", "clock-zone", rule("clock-zone").severity, sheet_zone,
+                      say("clock-zone", "default", lang, sheet=sheet_zone, office=office_zone))]

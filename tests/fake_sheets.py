@@ -28,8 +28,10 @@ For tests:
     fake.tab(sid, title) -> Sheet; fake.books[sid] -> Book; fake.api_calls(); fake.violations
     fake.faults.append({...})   the next matching request (not /token) gets the fault:
         status (+ retry_after: Retry-After header, body: the JSON answer), delay (seconds
-        before answering), drop (the connection is closed unanswered); method ("GET"/"POST")
-        and path (a substring of the path) limit which request it hits. Faults use no quota.
+        before answering), drop (the connection is closed unanswered, nothing done), lost
+        (the request is done, then the connection is closed unanswered); method ("GET"/"POST")
+        and path (a substring of the path) limit which request it hits, skip (N) lets the
+        first N matching requests through. Faults use no quota.
 
 Not modelled, or modelled without a recorded answer to copy: FORMATTED_VALUE gives the plain
 value (no number formats); USER_ENTERED, includeGridData and request kinds other than those
@@ -635,6 +637,9 @@ class FakeSheets:
         with self.lock:
             for i, fault in enumerate(self.faults):
                 if fault.get("method", method) == method and fault.get("path", "") in path:
+                    if fault.get("skip"):
+                        fault["skip"] -= 1
+                        continue
                     return self.faults.pop(i)
         return None
 
@@ -651,6 +656,7 @@ class FakeSheets:
             except ValueError:
                 bad_json = True
         path = unquote(url.path)
+        fault = None
         if path != "/token":
             fault = self._take_fault(method, path)
             if fault:
@@ -681,6 +687,11 @@ class FakeSheets:
             status, answer = 400, _error(400, str(exc))
         except Exception as exc:  # a bug of the fake: answer it rather than hang the client
             status, answer = 500, _error(500, f"fake server error: {type(exc).__name__}: {exc}")
+        if fault and fault.get("lost"):  # done, but the answer never reaches the client
+            self.calls.append(Call(method, path, query, body, status))
+            h.close_connection = True
+            h.connection.close()
+            return
         self._send(h, status, answer, method, path, query, body)
 
     def _send(self, h: BaseHTTPRequestHandler, status: int, answer: Any, method: str,

@@ -87,7 +87,8 @@ def test_rank_write_raw_and_swapped_in(fake, tmp_path):
                       "Departments ranking", "Commendations", "Summary", "Signals"]
     calls = fake.api_calls()
     assert [c.path.rsplit("/", 1)[-1] for c in calls] == [
-        SID, "values:batchGet", f"{SID}:batchUpdate", "values:batchUpdate", f"{SID}:batchUpdate"]
+        SID, "values:batchGet", f"{SID}:batchUpdate", SID, "values:batchUpdate",
+        f"{SID}:batchUpdate"]  # read; lock and hidden tabs, no rival run, values, swap
     assert all(c.body["valueInputOption"] == "RAW" for c in calls if
                c.path.endswith("values:batchUpdate"))
     assert fake.violations == []
@@ -174,14 +175,14 @@ def test_retries_429_with_retry_after_then_succeeds(fake, tmp_path):
     assert 0.5 <= waits[1] <= 2 and 1 <= waits[2] <= 4
 
 
-def test_gives_up_after_six_tries(fake, tmp_path):
+def test_gives_up_after_seven_tries(fake, tmp_path):
     fake.add_book(SID, office_tabs(tmp_path), {EMAIL: "reader"})
-    fake.faults += [{"status": 503}] * 6
+    fake.faults += [{"status": 503}] * 7
     waits: list[float] = []
-    with pytest.raises(SourceError, match="kept answering 503 after 6 tries"):
+    with pytest.raises(SourceError, match="kept answering 503 after 7 tries"):
         collabsheet.validate(GSheetSource(SID, Access(), sleep=waits.append),
                              as_of=D(2025, 7, 1))
-    assert len(waits) == 5 and len(fake.api_calls()) == 6
+    assert len(waits) == 6 and len(fake.api_calls()) == 7
 
 
 def test_failed_write_leaves_no_half_result(fake, tmp_path):

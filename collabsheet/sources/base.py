@@ -44,7 +44,9 @@ class RawTab:
     ``rows`` holds the sheet row number of every data row kept; blank rows are already dropped.
     Error cells arrive as their error text (``#REF!``), so checks see and name them.
     ``epoch`` is the day the workbook's date serials count from (1904-01-01 in a workbook of
-    the 1904 date system): a number in a date column means that many days after it.
+    the 1904 date system): a number in a date column means that many days after it. ``zone``
+    is the time zone the workbook's own clock writes in (a Google Sheet's, where a Form's
+    Timestamp is that zone's wall-clock time); None when the file does not say (.xlsx).
     """
 
     title: str
@@ -54,6 +56,7 @@ class RawTab:
     rows: np.ndarray
     merged: list[str] = field(default_factory=list)
     epoch: dt.datetime = EPOCH_1900
+    zone: str | None = None
 
 
 class Source(Protocol):

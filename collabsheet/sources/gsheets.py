@@ -1,43 +1,50 @@
 """The Google Sheets backend, through gspread (an optional extra).
 
-Reading is two requests whatever the size: the spreadsheet's metadata and one values:batchGet
-of every tab needed (UNFORMATTED_VALUE, dates as serial numbers). Writing puts each result tab
-into a new temporary tab (one batchUpdate with its size and formats), fills it with RAW values in
-requests of at most 2 MB, and swaps the temporaries in for the old tabs in one last batchUpdate,
-so a failed run never leaves a half-written result.
+Reading is two requests whatever the size: the spreadsheet's metadata (its time zone, merged
+ranges and the marks on its tabs) and one values:batchGet of every tab needed
+(UNFORMATTED_VALUE, dates as serial numbers). Writing is ``gsheets_write``'s plan.
+
+Requests are retried only where repeating them cannot change the outcome: reads, values
+writes, and any request Google answered 429 (it was not done). A batchUpdate whose answer is
+lost is settled by reading the sheet (see ``GSheetSource._batch``).
 """
 
 from __future__ import annotations
 
+import collections
 import json
-import math
 import os
 import random
 import re
+import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import SourceError, WriteRefused
+from ..errors import SourceError
 from ..resulttab import ResultTab
-from ..sheetref import NUMBER_FORMATS, column_letter, fold, quote_sheet, ref
-from . import marks
+from ..sheetref import column_letter, quote_sheet, split_cell
+from . import gsheets_write as gw
 from .base import RawTab, drop_blank_rows
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 REAL_API = "https://sheets.googleapis.com"
-MAX_CELLS = 10_000_000
-MAX_REQUEST_BYTES = 2_000_000
-MAX_TRIES = 6
-TEMP_PREFIX = "collabsheet-new-"
+MAX_CELLS = gw.MAX_CELLS
+MAX_TRIES = 7
+TIMEOUT_SECONDS = 180
+"""Google ends a request it has worked on for 180 s; waiting less would give up on answers
+that are still coming."""
 _ID = re.compile(r"^[A-Za-z0-9_-]{10,}$")
 _URL = re.compile(r"https?://docs\.google\.com/spreadsheets/d/([A-Za-z0-9_-]+)")
-_EPOCH = pd.Timestamp("1899-12-30")
+_FIELDS = ("properties(title,timeZone),developerMetadata(metadataId,metadataKey,metadataValue),"
+           "sheets(properties(sheetId,title,index,hidden,gridProperties(rowCount,columnCount)),"
+           "developerMetadata(metadataKey,metadataValue),merges)")
 
 
 def spreadsheet_id(location: str) -> str | None:
@@ -57,6 +64,8 @@ class Access:
 
     credentials: str | None = None
     oauth: bool = False
+    notify: Callable[[str], None] | None = None
+    """Told, in words, when collabsheet waits for Google (a quota pause), for a progress line."""
 
 
 def _key_path(access: Access) -> str | None:
@@ -80,25 +89,70 @@ def _load_key(path: str) -> dict[str, Any]:
     return info
 
 
-def _http_client_class(gspread: Any, sleep: Callable[[float], None]) -> Any:
+def _idempotent(method: str, endpoint: str) -> bool:
+    """Whether sending the request twice is the same as sending it once."""
+    return method.upper() == "GET" or endpoint.endswith("/values:batchUpdate")
+
+
+QUOTA_PER_MINUTE = 60
+"""Google's quota per user: 60 read and 60 write requests a minute."""
+
+
+class Pace:
+    """Keeps this process under Google's per-user quota on its own: before a request that
+    would be the 61st read (or write) of the last 60 seconds, it waits."""
+
+    def __init__(self, clock: Callable[[], float], sleep: Callable[[float], None],
+                 notify: Callable[[str], None] | None, limit: int = QUOTA_PER_MINUTE):
+        self.clock, self.sleep, self.notify, self.limit = clock, sleep, notify, limit
+        self.sent: dict[str, collections.deque[float]] = {
+            "read": collections.deque(), "write": collections.deque()}
+        self.waited = 0.0
+
+    def before(self, kind: str) -> None:
+        sent = self.sent[kind]
+        now = self.clock()
+        while sent and now - sent[0] >= 60:
+            sent.popleft()
+        if len(sent) >= self.limit:
+            wait = 60 - (now - sent[0])
+            if self.notify is not None:
+                self.notify(f"Keeping to Google's quota ({self.limit} {kind} requests a "
+                            f"minute); waiting {wait:.0f} s")
+            self.sleep(wait)
+            self.waited += wait
+            sent.popleft()
+        sent.append(max(now, self.clock()))
+
+
+def _http_client_class(gspread: Any, sleep: Callable[[float], None],
+                       notify: Callable[[str], None] | None, pace: Pace) -> Any:
     import requests
 
     class RetryingHTTPClient(gspread.http_client.HTTPClient):  # type: ignore[misc]
-        """gspread's client with bounded retries (429 and 5xx, honouring Retry-After) and the
-        API base taken from COLLABSHEET_SHEETS_API (a local test server)."""
+        """gspread's client with bounded retries of what may be repeated, a backoff that
+        spans Google's one-minute quota window, and the API base taken from
+        COLLABSHEET_SHEETS_API (a local test server)."""
 
         base = os.environ.get("COLLABSHEET_SHEETS_API", "").rstrip("/")
         requests_made = 0
+        retries = 0
 
         def request(self, method: str, endpoint: str, **kwargs: Any) -> Any:
             if self.base and endpoint.startswith(REAL_API):
                 endpoint = self.base + endpoint[len(REAL_API):]
+            again = _idempotent(method, endpoint)
             for attempt in range(1, MAX_TRIES + 1):
                 type(self).requests_made += 1
+                type(self).retries += attempt > 1
+                pace.before("read" if method.upper() == "GET" else "write")
                 try:
                     response = self.session.request(method=method, url=endpoint,
-                                                    timeout=self.timeout or 60, **kwargs)
+                                                    timeout=self.timeout or TIMEOUT_SECONDS,
+                                                    **kwargs)
                 except (requests.ConnectionError, requests.Timeout) as exc:
+                    if not again:
+                        raise gw.Unanswered(type(exc).__name__) from None
                     if attempt == MAX_TRIES:
                         raise SourceError(f"Google Sheets did not answer after {MAX_TRIES} "
                                           f"tries ({type(exc).__name__})") from None
@@ -106,11 +160,24 @@ def _http_client_class(gspread: Any, sleep: Callable[[float], None]) -> Any:
                     continue
                 if response.ok:
                     return response
-                if response.status_code == 429 or response.status_code >= 500:
+                if response.status_code == 429:
+                    if attempt == MAX_TRIES:
+                        raise SourceError(
+                            f"Google Sheets kept answering 429 (quota: 60 requests a minute) "
+                            f"after {MAX_TRIES} tries over about two minutes; try again later")
+                    wait = _quota_wait(attempt, response.headers.get("Retry-After"))
+                    if notify is not None:
+                        notify(f"Google Sheets quota reached (60 requests a minute); waiting "
+                               f"{wait:.0f} s")
+                    sleep(wait)
+                    continue
+                if response.status_code >= 500:
+                    if not again:
+                        raise gw.Unanswered(str(response.status_code))
                     if attempt == MAX_TRIES:
                         raise SourceError(
                             f"Google Sheets kept answering {response.status_code} after "
-                            f"{MAX_TRIES} tries (quota: 60 requests a minute); try again later")
+                            f"{MAX_TRIES} tries; try again later")
                     sleep(_backoff(attempt, response.headers.get("Retry-After")))
                     continue
                 raise gspread.exceptions.APIError(response)
@@ -119,15 +186,53 @@ def _http_client_class(gspread: Any, sleep: Callable[[float], None]) -> Any:
     return RetryingHTTPClient
 
 
-def _backoff(attempt: int, retry_after: str | None) -> float:
-    """Exponential backoff with jitter; a server's Retry-After wins when it says more."""
-    wait = min(64.0, 2.0 ** (attempt - 1)) * (0.5 + random.random() / 2)
+def _backoff(attempt: int, retry_after: str | None, base: float = 1.0, least: float = 0.5
+             ) -> float:
+    """Exponential backoff with jitter (``base`` * 2**(attempt-1), capped at 64 s, times
+    ``least`` to 1); a server's Retry-After wins when it says more."""
+    wait = min(64.0, base * 2.0 ** (attempt - 1)) * (least + random.random() * (1 - least))
     if retry_after:
         try:
             wait = max(wait, float(retry_after))
         except ValueError:
             pass
     return wait
+
+
+def _quota_wait(attempt: int, retry_after: str | None) -> float:
+    """After a 429: 2, 4, 8 ... 64 s (less a quarter at most, as jitter), so the waits of one
+    request span more than Google's one-minute quota window (at least 94 s in all)."""
+    return _backoff(attempt, retry_after, base=2.0, least=0.75)
+
+
+GUIDE = "docs/google-sheets.md"
+
+
+def _oauth(gspread: Any, http_class: Any) -> Any:
+    """Sign-in as a person (gspread's flow), with errors that say the next step: where the
+    OAuth client file goes, and that a server without a browser needs a service account."""
+    from gspread import auth
+
+    client_file = Path(auth.DEFAULT_CREDENTIALS_FILENAME)
+    signed_in = Path(auth.DEFAULT_AUTHORIZED_USER_FILENAME)
+    if not signed_in.exists():
+        if not client_file.exists():
+            raise SourceError(
+                f"--oauth needs an OAuth client file at {client_file} (Google Cloud console: "
+                "APIs & Services > Credentials > Create credentials > OAuth client ID > Desktop "
+                f"app > Download JSON, saved under that name); see {GUIDE}")
+        if os.name == "posix" and sys.platform != "darwin" and not (
+                os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            raise SourceError(
+                "--oauth signs in through a web browser, and this machine has none (no "
+                "display); on a server use a service account instead (--credentials KEY.json; "
+                f"see {GUIDE}), or sign in once on a desktop and copy {signed_in} here")
+    try:
+        return gspread.oauth(http_client=http_class)
+    except Exception as exc:
+        raise SourceError(f"Google sign-in failed ({type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0][:160] if str(exc) else 'no details'}); "
+                          f"see {GUIDE}") from None
 
 
 def _cell_text(value: Any) -> str | None:
@@ -142,27 +247,12 @@ def _cell_text(value: Any) -> str | None:
     return str(value)
 
 
-def _json_value(value: Any, kind: str) -> Any:
-    """A cell for values:batchUpdate (RAW): numbers stay numbers, dates become serials."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if kind in ("date", "datetime") and hasattr(value, "year"):
-        ts = pd.Timestamp(value)
-        return float((ts - _EPOCH) / pd.Timedelta(days=1))
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
-    return str(value)
-
-
 class GSheetSource:
     """A Google Sheet, by id."""
 
     def __init__(self, sid: str, access: Access | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.time, seed: int | None = None):
         try:
             import gspread
         except ImportError:
@@ -172,13 +262,13 @@ class GSheetSource:
         self.id = sid
         self.name = f"gsheet:{sid}"
         access = access or Access()
-        http_class = _http_client_class(gspread, sleep)
+        self.pace = Pace(clock, sleep, access.notify)
+        http_class = _http_client_class(gspread, sleep, access.notify, self.pace)
+        self.clock = clock
+        self.random = random.Random(seed)
         self.client_email = "the account you signed in with"
         if access.oauth:
-            try:
-                client = gspread.oauth(http_client=http_class)
-            except Exception as exc:
-                raise SourceError(f"Google sign-in failed ({type(exc).__name__})") from None
+            client = _oauth(gspread, http_class)
         else:
             path = _key_path(access)
             if not path:
@@ -203,11 +293,20 @@ class GSheetSource:
 
     # ----- errors -----
 
-    def _call(self, what: str, fn: Callable[[], Any], write: bool = False) -> Any:
+    def _call(self, what: str, fn: Callable[[], Any], write: bool = False,
+              settle: bool = False) -> Any:
+        """``fn`` with Google's refusals as one clear line each. A lost answer to a
+        batchUpdate is passed on when the caller can ``settle`` it by reading the sheet."""
         import google.auth.exceptions
 
         try:
             return fn()
+        except gw.Unanswered:
+            if settle:
+                raise
+            raise SourceError(f"Google Sheets did not answer when asked to {what}; the sheet "
+                              "may or may not have been changed: look at it before running "
+                              "again") from None
         except self.gspread.exceptions.APIError as exc:
             code = exc.response.status_code
             if code == 404:
@@ -234,10 +333,7 @@ class GSheetSource:
 
     def metadata(self) -> dict[str, Any]:
         if self._meta is None:
-            params: dict[str, Any] = {
-                "fields": "properties(title,timeZone),sheets(properties(sheetId,title,"
-                          "index,gridProperties(rowCount,columnCount)),"
-                          "developerMetadata(metadataKey,metadataValue))"}
+            params: dict[str, Any] = {"fields": _FIELDS}
             self._meta = self._call("read the sheet",
                                     lambda: self.http.fetch_sheet_metadata(self.id, params))
         return self._meta
@@ -252,61 +348,98 @@ class GSheetSource:
                   "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}
         answer = self._call("read the values", lambda: self.http.values_batch_get(
             self.id, [quote_sheet(t) for t in titles], params))
+        meta = self.metadata()
+        zone = meta.get("properties", {}).get("timeZone")
+        merges = {s["properties"]["title"]: s.get("merges", []) for s in meta.get("sheets", [])}
         out = {}
         for title, vr in zip(titles, answer.get("valueRanges", []), strict=False):
-            out[title] = _raw_tab(title, vr.get("values", []))
+            merged = [_a1(m) for m in merges.get(title, [])]
+            out[title] = _raw_tab(title, _filled(vr.get("values", []), merged), merged, zone)
         return out
 
     # ----- writing -----
 
-    def write_tabs(self, tabs: list[ResultTab]) -> None:
-        meta = self.metadata()
-        every = meta.get("sheets", [])
-        sheets = [s["properties"] for s in every]
-        ours = [s["properties"] for s in every if marks.marked(s)]
-        replaced: list[dict[str, Any]] = []
-        for tab in tabs:
-            variants = {fold(t) for t in tab.titles}
-            for p in sheets:
-                if fold(p["title"]) in variants and p not in ours:
-                    raise WriteRefused("foreign-tab", tab=p["title"], source=self.name)
-            replaced += [p for p in ours if fold(p["title"]) in variants]
-        leftovers = [p for p in ours if p["title"].startswith(TEMP_PREFIX)]
-        grids = [_grid(tab) for tab in tabs]
-        kept = sum(p.get("gridProperties", {}).get("rowCount", 0)
-                   * p.get("gridProperties", {}).get("columnCount", 0)
-                   for p in sheets if p not in replaced and p not in leftovers)
-        new_cells = sum(r * c for r, c in grids)
-        if kept + new_cells > MAX_CELLS:
-            raise SourceError(
-                f"the results need {new_cells:,} cells and the sheet already has {kept:,}; "
-                f"Google Sheets allows {MAX_CELLS:,} in all. Nothing was written")
-        next_id = max([0, *(p["sheetId"] for p in sheets)]) + 1
-        requests: list[dict[str, Any]] = [{"deleteSheet": {"sheetId": p["sheetId"]}}
-                                          for p in leftovers]
-        temp_ids = []
-        for k, (tab, (rows, cols)) in enumerate(zip(tabs, grids, strict=True)):
-            sid = next_id + k
-            temp_ids.append(sid)
-            requests.append({"addSheet": {"properties": {
-                "sheetId": sid, "title": f"{TEMP_PREFIX}{tab.key}", "index": len(sheets) + k,
-                "gridProperties": {"rowCount": rows, "columnCount": cols,
-                                   "frozenRowCount": 1 if tab.freeze else 0}}}})
-            requests.append(marks.sheet_metadata(sid, tab.key))
-            requests += _formats(tab, sid)
-        self._call("add tabs", lambda: self.http.batch_update(self.id, {"requests": requests}),
-                   write=True)
-        for body in _value_batches(tabs):
-            self._call("write values", partial(self.http.values_batch_update, self.id, body),
-                       write=True)
-        swap: list[dict[str, Any]] = [{"deleteSheet": {"sheetId": p["sheetId"]}}
-                                      for p in replaced]
-        for tab, sid in zip(tabs, temp_ids, strict=True):
-            swap.append({"updateSheetProperties": {
-                "properties": {"sheetId": sid, "title": tab.title}, "fields": "title"}})
-        self._call("swap in the new tabs",
-                   lambda: self.http.batch_update(self.id, {"requests": swap}), write=True)
+    def _reload(self) -> dict[str, Any]:
         self._meta = None
+        return self.metadata()
+
+    def _batch(self, what: str, requests: list[dict[str, Any]],
+               applied: Callable[[dict[str, Any]], bool]) -> None:
+        """One batchUpdate. If its answer is lost, the sheet is read to see whether it was
+        applied (``applied``), and it is sent again only if it was not."""
+        for attempt in (1, 2, 3):
+            try:
+                self._call(what, lambda: self.http.batch_update(self.id, {"requests": requests}),
+                           write=True, settle=True)
+                return
+            except gw.Unanswered:
+                pass
+            except SourceError:
+                if attempt == 1:
+                    raise  # refused outright: nothing was done
+                # a resend refused: the lost one may have been applied late after all
+            if applied(self._reload()):
+                return
+        raise SourceError(f"Google Sheets did not answer when asked to {what}, and the sheet "
+                          "shows it was not done; try again later")
+
+    def write_tabs(self, tabs: list[ResultTab]) -> None:
+        """The plan of ``gsheets_write``: lock and hidden temporary tabs, a check for a rival
+        run, the values, then one atomic swap that also releases the lock."""
+        plan = gw.plan_write(self.metadata(), tabs, self.name, self.clock(),
+                             lambda: self.random.randrange(1, 2**31))
+        run = plan.lock.run
+
+        def mine(meta: dict[str, Any]) -> gw.Lock | None:
+            return next((lk for lk in gw.locks(meta) if lk.run == run), None)
+
+        self._batch("add the result tabs", plan.first, lambda m: mine(m) is not None)
+        try:
+            meta = self._reload()
+            lock = mine(meta)
+            if lock is None or lock.metadata_id is None:
+                raise SourceError(f"{self.name}: the lock collabsheet took is gone (someone "
+                                  "removed it); nothing was written. Run again")
+            rivals = [lk for lk in gw.locks(meta) if lk.run != run
+                      and not lk.stale(self.clock()) and (lk.at, lk.run) < (lock.at, lock.run)]
+            if rivals:
+                raise SourceError(f"{self.name}: another collabsheet run started writing the "
+                                  f"sheet at the same moment ({rivals[0].since()}); this one "
+                                  "stopped and wrote nothing. Run again when it is done")
+            titles = [gw.temp_title(plan.lock, t) for t in tabs]
+            for body in gw.value_batches(tabs, titles):
+                self._call("write values", partial(self.http.values_batch_update, self.id, body),
+                           write=True)
+            temps = set(plan.temp_ids)
+
+            def swapped(m: dict[str, Any]) -> bool:
+                ids = {s["properties"]["sheetId"]: s["properties"] for s in m.get("sheets", [])}
+                return mine(m) is None and all(
+                    sid in ids and not ids[sid]["title"].startswith(gw.TEMP_PREFIX)
+                    for sid in temps)
+
+            self._batch("swap in the new tabs",
+                        [*plan.swap, gw._unlock_request(lock.metadata_id)], swapped)
+        except BaseException:
+            self._clean_up(plan.temp_ids, run)
+            raise
+        finally:
+            self._meta = None
+
+    def _clean_up(self, temp_ids: list[int], run: str) -> None:
+        """Remove this run's temporary tabs and its lock after a failure (best effort: the
+        next run removes whatever is left)."""
+        try:
+            meta = self._reload()
+            present = {s["properties"]["sheetId"] for s in meta.get("sheets", [])}
+            requests: list[dict[str, Any]] = [{"deleteSheet": {"sheetId": sid}}
+                                              for sid in temp_ids if sid in present]
+            requests += [gw._unlock_request(lk.metadata_id) for lk in gw.locks(meta)
+                         if lk.run == run and lk.metadata_id is not None]
+            if requests:
+                self.http.batch_update(self.id, {"requests": requests})
+        except Exception:
+            pass
 
 
 def _api_message(exc: Any) -> str:
@@ -316,101 +449,41 @@ def _api_message(exc: Any) -> str:
         return "no details"
 
 
-def _raw_tab(title: str, values: list[list[Any]]) -> RawTab:
+def _a1(grid_range: dict[str, Any]) -> str:
+    """A merge's GridRange (0-based, end exclusive) as 'A2:B3'."""
+    r0, r1 = grid_range.get("startRowIndex", 0), grid_range.get("endRowIndex", 1)
+    c0, c1 = grid_range.get("startColumnIndex", 0), grid_range.get("endColumnIndex", 1)
+    return f"{column_letter(c0)}{r0 + 1}:{column_letter(c1 - 1)}{r1}"
+
+
+def _filled(values: list[list[Any]], merged: list[str]) -> list[list[Any]]:
+    """Every cell of a merged range shows its top-left value, as on screen and as the .xlsx
+    backend reads it (the API returns the other cells empty)."""
+    if not merged:
+        return values
+    rows = [list(r) for r in values]
+    for ref in merged:
+        a, b = ref.split(":")
+        (c0, r0), (c1, r1) = split_cell(a), split_cell(b)
+        if r0 - 1 >= len(rows) or c0 >= len(rows[r0 - 1]):
+            continue
+        value = rows[r0 - 1][c0]
+        for r in range(r0 - 1, min(r1, len(rows))):
+            row = rows[r]
+            row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                row[c] = value
+    return rows
+
+
+def _raw_tab(title: str, values: list[list[Any]], merged: list[str] | None = None,
+             zone: str | None = None) -> RawTab:
     if not values:
-        return RawTab(title, [], [], [], np.array([], dtype=np.int64))
+        return RawTab(title, [], [], [], np.array([], dtype=np.int64), zone=zone)
     width = max(len(r) for r in values)
     header = [_cell_text(values[0][j]) if j < len(values[0]) else None for j in range(width)]
     columns = [pd.Series([_cell_text(r[j]) if j < len(r) else None for r in values[1:]],
                          dtype="str") for j in range(width)]
     columns, rows = drop_blank_rows(columns, first_row=2)
-    return RawTab(title, header, [column_letter(j) for j in range(width)], columns, rows)
-
-
-def _tab_rows(tab: ResultTab) -> Iterable[list[Any]]:
-    """Every row of a tab as the cells are laid out in .xlsx (captions, headers, blank lines)."""
-    for k, table in enumerate(tab.tables):
-        if k:
-            yield []
-        if table.caption:
-            yield [table.caption]
-        yield [c.header for c in table.columns]
-        kinds = [c.kind for c in table.columns]
-        for row in zip(*table.values, strict=True):
-            yield [_json_value(v, kind) for v, kind in zip(row, kinds, strict=True)]
-
-
-def _grid(tab: ResultTab) -> tuple[int, int]:
-    rows = sum(t.height + 1 + (1 if t.caption else 0) for t in tab.tables) + max(
-        0, len(tab.tables) - 1)
-    cols = max((len(t.columns) for t in tab.tables), default=1)
-    return max(rows, 1), max(cols, 1)
-
-
-def _value_batches(tabs: list[ResultTab]) -> Iterable[dict[str, Any]]:
-    """values:batchUpdate bodies of at most MAX_REQUEST_BYTES each, RAW."""
-    data: list[dict[str, Any]] = []
-    size = 0
-    for tab in tabs:
-        title = f"{TEMP_PREFIX}{tab.key}"
-        block: list[list[Any]] = []
-        start = 1
-        block_size = 0
-        for i, row in enumerate(_tab_rows(tab), start=1):
-            row_size = len(json.dumps(row)) + 2  # as requests sends it: ASCII, ", " between
-            if size + block_size + row_size > MAX_REQUEST_BYTES - 10_000 and (block or data):
-                if block:
-                    data.append({"range": ref(title, f"A{start}"), "majorDimension": "ROWS",
-                                 "values": block})
-                yield {"valueInputOption": "RAW", "data": data}
-                data, size, block, block_size, start = [], 0, [], 0, i
-            block.append(row)
-            block_size += row_size
-        if block:
-            data.append({"range": ref(title, f"A{start}"), "majorDimension": "ROWS",
-                         "values": block})
-            size += block_size
-    if data:
-        yield {"valueInputOption": "RAW", "data": data}
-
-
-def _formats(tab: ResultTab, sid: int) -> list[dict[str, Any]]:
-    """Bold headers, number formats and column widths of one new tab."""
-    out: list[dict[str, Any]] = []
-    row = 0
-    widths: dict[int, float] = {}
-    for k, table in enumerate(tab.tables):
-        if k:
-            row += 1
-        if table.caption:
-            out.append(bold(sid, row, 1))
-            row += 1
-        out.append(bold(sid, row, len(table.columns)))
-        row += 1
-        for j, col in enumerate(table.columns):
-            widths[j] = max(widths.get(j, 0), col.width or 12)
-            pattern = NUMBER_FORMATS.get(col.kind)
-            if pattern and table.height:
-                out.append({"repeatCell": {
-                    "range": {"sheetId": sid, "startRowIndex": row,
-                              "endRowIndex": row + table.height, "startColumnIndex": j,
-                              "endColumnIndex": j + 1},
-                    "cell": {"userEnteredFormat": {"numberFormat": {
-                        "type": "DATE_TIME" if "date" in col.kind else "NUMBER",
-                        "pattern": pattern}}},
-                    "fields": "userEnteredFormat.numberFormat"}})
-        row += table.height
-    for j, w in widths.items():
-        out.append({"updateDimensionProperties": {
-            "range": {"sheetId": sid, "dimension": "COLUMNS", "startIndex": j,
-                      "endIndex": j + 1},
-            "properties": {"pixelSize": int(w * 7 + 10)}, "fields": "pixelSize"}})
-    return out
-
-
-def bold(sid: int, row: int, cols: int) -> dict[str, Any]:
-    return {"repeatCell": {
-        "range": {"sheetId": sid, "startRowIndex": row, "endRowIndex": row + 1,
-                  "startColumnIndex": 0, "endColumnIndex": max(cols, 1)},
-        "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
-        "fields": "userEnteredFormat.textFormat.bold"}}
+    return RawTab(title, header, [column_letter(j) for j in range(width)], columns, rows,
+                  merged=list(merged or []), zone=zone)
