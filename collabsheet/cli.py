@@ -41,14 +41,16 @@ def _now() -> dt.datetime:
 
 
 @contextlib.contextmanager
-def _working(quiet: bool, text: str) -> Iterator[None]:
+def _working(quiet: bool, text: str) -> Iterator[Callable[[str], None]]:
+    """A status line on a terminal (quiet when piped or --quiet); it yields how the library
+    tells what it is waiting for (a Google quota pause), shown beside ``text``."""
     if quiet or not sys.stderr.isatty():
-        yield
+        yield lambda _: None
         return
     from rich.console import Console
 
-    with Console(stderr=True).status(text):
-        yield
+    with Console(stderr=True).status(text) as status:
+        yield lambda news: status.update(f"{text}: {news}")
 
 
 def _run(ctx: click.Context, job: Callable[[], int]) -> None:
@@ -92,10 +94,11 @@ def _library(workbook: str | None = None) -> Any:
     return api
 
 
-def _access(credentials: str | None, oauth: bool) -> Any:
+def _access(credentials: str | None, oauth: bool,
+            notify: Callable[[str], None] | None = None) -> Any:
     from .sources.gsheets import Access
 
-    return Access(credentials=credentials, oauth=oauth)
+    return Access(credentials=credentials, oauth=oauth, notify=notify)
 
 
 def _common(f: F) -> F:
@@ -189,9 +192,9 @@ def validate(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bo
         api = _library(workbook)
         from . import output
 
-        with _working(quiet, f"Validating {workbook}"):
+        with _working(quiet, f"Validating {workbook}") as news:
             report = api.validate(workbook, as_of=as_of or _now(), write=write or bool(target),
-                                  force=force, access=_access(credentials, oauth),
+                                  force=force, access=_access(credentials, oauth, news),
                                   output=target)
         out = {"json": output.report_json, "csv": output.report_csv,
                "text": output.report_text}[fmt](report)
@@ -238,9 +241,9 @@ def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
         api = _library(workbook)
         from . import output
 
-        with _working(quiet, f"Computing the ledger of {workbook}"):
+        with _working(quiet, f"Computing the ledger of {workbook}") as news:
             res = api.grant(workbook, as_of=as_of or _now(), write=write or bool(target),
-                            force=force, lang=lang, access=_access(credentials, oauth),
+                            force=force, lang=lang, access=_access(credentials, oauth, news),
                             output=target)
         if fmt == "json":
             click.echo(output.ledger_json(res.ledger))
@@ -281,10 +284,11 @@ def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, 
         api = _library(workbook)
         from . import output
 
-        with _working(quiet, f"Ranking {workbook}"):
+        with _working(quiet, f"Ranking {workbook}") as news:
             res = api.rank(workbook, period=period, as_of=as_of or _now(),
                            write=write or bool(target), force=force, lang=lang,
-                           access=_access(credentials, oauth), accept_changes=accept_changes,
+                           access=_access(credentials, oauth, news),
+                           accept_changes=accept_changes,
                            output=target)
         if fmt == "json":
             click.echo(output.rank_json(res.results))
@@ -327,9 +331,9 @@ def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | Non
         api = _library(workbook)
         from . import output
 
-        with _working(quiet, f"Running {workbook}"):
+        with _working(quiet, f"Running {workbook}") as news:
             res = api.run(workbook, period=period, as_of=as_of or _now(), force=force,
-                          lang=lang, access=_access(credentials, oauth),
+                          lang=lang, access=_access(credentials, oauth, news),
                           accept_changes=accept_changes, output=target)
         click.echo(output.summary_line(res.report))
         click.echo("")
@@ -364,9 +368,10 @@ def close(ctx: click.Context, workbook: str, month: str, as_of: dt.date | None, 
 
     def job() -> int:
         api = _library(workbook)
-        with _working(quiet, f"Sealing {month} of {workbook}"):
+        with _working(quiet, f"Sealing {month} of {workbook}") as news:
             res = api.close(workbook, month, as_of=as_of or _now(), force=force,
-                            access=_access(credentials, oauth), accept_changes=accept_changes)
+                            access=_access(credentials, oauth, news),
+                            accept_changes=accept_changes)
         click.echo(res.message)
         return 0
 
