@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import SourceError
-from .opc import sheet_parts
+from ..errors import LimitError, SourceError
+from .opc import Refused, check_sizes, sheet_parts
+from .sheetscan import CELL_BUDGET, too_far
 
 PARALLEL_BYTES = 32 << 20
 SLICES = max(2, min(4, (os.cpu_count() or 2) - 1))
@@ -76,6 +77,9 @@ class ChildRead:
         import pyarrow as pa
 
         answers = [self._answer(k, name) for k in range(len(self.procs))]
+        refused = [a for a in answers if "refused" in a]
+        if refused:
+            raise LimitError(f"{name}: {self._refusal(answers, refused)}", tab=self.title)
         if any("unsplittable" in a for a in answers):
             return None
         parts = []
@@ -85,9 +89,28 @@ class ChildRead:
             parts.append(Slice(table, answer["offset"], [int(i) for i in answer["indexes"]],
                                [(int(r), int(c), str(d)) for r, c, d in answer["errors"]]))
         try:
-            return (*Slices(parts, answers[-1]["merged"]).joined(), answers[-1]["merged"])
+            return (*Slices(parts, answers[-1]["merged"], self.title).joined(),
+                    answers[-1]["merged"])
+        except Refused as exc:
+            raise LimitError(f"{name}: {exc}", tab=self.title) from None
         except ValueError:
             return None
+
+    def _refusal(self, answers: list[dict[str, Any]], refused: list[dict[str, Any]]) -> str:
+        """A slice saw only its own rows: the tab's span is the farthest row of every slice
+        and the farthest column of the refused ones."""
+        extents = [a["extent"] for a in refused if a.get("extent")]
+        if not extents:
+            return str(refused[0]["refused"])
+        lows = [(int(e[0]), e[3]) for e in extents] + [
+            (int(a.get("rows") or 0), a.get("down")) for a in answers if "refused" not in a]
+        rows, down = max(lows, key=lambda low: low[0])
+        widest = max(extents, key=lambda e: int(e[1]))
+        right = widest[2]
+        got = too_far(self.title, rows, int(widest[1]),
+                      (int(right[0]), int(right[1])) if right else None,
+                      (int(down[0]), int(down[1])) if down else None)
+        return str(got if got is not None else refused[0]["refused"])
 
     def close(self) -> None:
         self._finalizer()
@@ -111,11 +134,14 @@ class Slices:
 
     parts: list[Slice]
     merged: list[str]
+    title: str = ""
 
     def joined(self) -> tuple[Any, list[tuple[int, int, str]], list[int]]:
         """One record batch as fastexcel would give for the whole tab: the columns are the span
         of every slice's columns, and the rows of each slice start at its offset (the gaps are
-        rows no slice has, so empty)."""
+        rows no slice has, so empty). Refused if the whole spans more than the cell budget
+        (each slice kept to it on its own, but one slice's far column with another's far row
+        would not be)."""
         import pyarrow as pa
 
         parts = [p for p in self.parts if p.offset is not None and p.table.num_rows]
@@ -123,6 +149,9 @@ class Slices:
             return pa.RecordBatch.from_pylist([]), [], []
         lo = min(min(p.indexes) for p in parts)
         hi = max(max(p.indexes) for p in parts)
+        refused = self._too_far(parts, hi)
+        if refused is not None:
+            raise refused
         columns: list[list[Any]] = [[] for _ in range(lo, hi + 1)]
         errors: list[tuple[int, int, str]] = []
         length = 0
@@ -143,6 +172,25 @@ class Slices:
                   for col in columns]
         batch = pa.RecordBatch.from_arrays(arrays, names=[f"c{i}" for i in range(lo, hi + 1)])
         return batch, errors, list(range(lo, hi + 1))
+
+
+    def _too_far(self, parts: list[Slice], hi: int) -> Refused | None:
+        rows = max((p.offset or 0) + p.table.num_rows for p in parts)
+        if rows * (hi + 1) <= CELL_BUDGET:
+            return None
+        import pyarrow.compute as pc
+
+        right = down = None
+        for p in parts:  # the first cell of the farthest column, the first of the last row
+            if max(p.indexes) == hi and right is None:
+                i = p.indexes.index(hi)
+                first = pc.indices_nonzero(pc.is_valid(p.table.column(i)))
+                right = ((p.offset or 0) + (first[0].as_py() if len(first) else 0), hi)
+            if (p.offset or 0) + p.table.num_rows == rows:
+                last = [j for j in range(p.table.num_columns)
+                        if p.table.column(j)[p.table.num_rows - 1].is_valid]
+                down = (rows - 1, p.indexes[last[0]] if last else hi)
+        return too_far(self.title, rows, hi + 1, right, down)
 
 
 def _chunks(piece: Any) -> list[Any]:
@@ -166,13 +214,16 @@ def short(exc: BaseException) -> str:
 
 
 def largest(path: Path, titles: list[str] | None = None) -> str | None:
-    """The one tab worth a second process, if any (its sheet XML is over PARALLEL_BYTES)."""
+    """The one tab worth a second process, if any (its sheet XML is over PARALLEL_BYTES); None
+    also for a package past the size limits (``opc.check_sizes``): no reader starts for it, and
+    the .xlsx backend refuses it when it opens the file."""
     try:
         with zipfile.ZipFile(path) as zf:
+            check_sizes(zf)
             parts = sheet_parts(zf)
             sizes = {t: zf.getinfo(p).file_size for t, p in parts.items()
                      if titles is None or t in titles}
-    except (KeyError, ValueError, zipfile.BadZipFile, OSError):
+    except (KeyError, ValueError, zipfile.BadZipFile, OSError, UnicodeDecodeError, Refused):
         return None
     if not sizes:
         return None

@@ -1,5 +1,10 @@
 """The .xlsx backend: fastexcel (calamine) reads cell values; results go into the package beside
-the office's parts (see ``package``), replacing the file atomically."""
+the office's parts (see ``package``), replacing the file atomically.
+
+Nothing reaches calamine unchecked: the package's declared sizes first (``opc.check_sizes``),
+then the parts calamine reads when the file is opened (held to their declared size, no
+whitespace padding), and each tab's bytes before it is parsed (``sheetscan``: its span against
+the cell budget, in the same stream that finds its merged ranges)."""
 
 from __future__ import annotations
 
@@ -12,13 +17,40 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..errors import SourceError
+from ..errors import LimitError, SourceError
 from ..resulttab import ResultTab
 from ..sheetref import column_letter, split_cell
-from . import prefetch
+from . import prefetch, sheetscan
 from .base import RawTab, TabWriter, drop_blank_rows, error_text
-from .partread import merge_refs
+from .opc import Refused, check_sizes, inflate, sheet_parts
 from .prefetch import short as _short
+
+
+def _refused(name: str, exc: Refused) -> LimitError:
+    return LimitError(f"{name}: {exc}", tab=exc.tab)
+
+
+def check_package(path: Path, name: str) -> None:
+    """Refuse a package before calamine opens it: declared sizes past the limits, or a part
+    that calamine reads on opening (the workbook, its relationships, shared strings, styles)
+    which unpacks past its declared size or is padded with whitespace. Worksheets are checked
+    when their tab is read (``XlsxSource._scan``)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            check_sizes(zf)
+            try:
+                sheets = set(sheet_parts(zf).values())
+            except (KeyError, ValueError, UnicodeDecodeError):
+                sheets = set()
+            infos = [i for i in zf.infolist() if i.filename not in sheets and not i.is_dir()
+                     and i.filename.lower().endswith((".xml", ".rels"))
+                     and not i.filename.startswith("xl/worksheets/")]
+        for info in infos:
+            sheetscan.check_runs(f"the part {info.filename}", inflate(path, info))
+    except Refused as exc:
+        raise _refused(name, exc) from None
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise SourceError(f"{name}: cannot be read as an .xlsx workbook ({_short(exc)})") from exc
 
 
 def _open_reader(path: Path):  # type: ignore[no-untyped-def]
@@ -30,16 +62,11 @@ def _open_reader(path: Path):  # type: ignore[no-untyped-def]
         raise SourceError(f"{path}: is a folder, not a workbook")
     if not zipfile.is_zipfile(path):
         raise SourceError(f"{path}: not an .xlsx workbook (expected an Excel file saved as .xlsx)")
+    check_package(path, path.name)
     try:
         return fastexcel.read_excel(str(path))
     except Exception as exc:  # calamine raises several unrelated types for broken packages
         raise SourceError(f"{path}: cannot be read as an .xlsx workbook ({_short(exc)})") from exc
-
-
-def merged_refs(zf: zipfile.ZipFile, part: str) -> list[str]:
-    """Stream the part and collect mergeCell refs without holding the whole sheet in memory."""
-    with zf.open(part) as f:
-        return merge_refs(iter(lambda: f.read(1 << 22), b""))
 
 
 def _split_ref(ref: str) -> tuple[int, int]:
@@ -131,6 +158,7 @@ class XlsxSource:
         return _Tabs(titles, ready, big, collect)
 
     def _read(self, title: str) -> RawTab:
+        merged = self._scan(title)
         try:
             sheet = self._reader.load_sheet_by_name(
                 title, header_row=None, skip_rows=0, dtypes="string")
@@ -141,7 +169,8 @@ class XlsxSource:
             raise SourceError(f"{self.name}: tab {title!r} cannot be read ({_short(exc)})") from exc
         errors = [(e.position[0], e.position[1], str(e.detail))
                   for e in (cell_errors.errors if cell_errors is not None else [])]
-        return self._finish(title, batch, errors, indexes, self._merged(title))
+        del sheet, cell_errors  # calamine's block of the tab's span goes before pandas comes
+        return self._finish(title, batch, errors, indexes, merged)
 
     def _finish(self, title: str, batch: pa.RecordBatch, errors: list[tuple[int, int, str]],
                 indexes: list[int], merged: list[str]) -> RawTab:
@@ -161,18 +190,26 @@ class XlsxSource:
         body, rows = drop_blank_rows(body, first_row=2)
         return RawTab(title, header, letters, body, rows, merged=merged)
 
-    def _merged(self, title: str) -> list[str]:
-        """Merged ranges of a tab, read from the end of its sheet XML."""
-        from .opc import sheet_parts
-
+    def _scan(self, title: str) -> list[str]:
+        """The tab's bytes streamed once before calamine parses them: refused past the cell
+        budget (``sheetscan``); its merged ranges. A tab whose part cannot be found here is left
+        to calamine as before (no merged ranges)."""
         try:
             with zipfile.ZipFile(self.path) as zf:
                 part = sheet_parts(zf).get(title)
                 if part is None:
                     return []
-                return merged_refs(zf, part)
-        except (KeyError, ValueError, zipfile.BadZipFile, OSError):
+                info = zf.getinfo(part)
+        except (KeyError, ValueError, UnicodeDecodeError, zipfile.BadZipFile, OSError):
             return []
+        try:
+            scan = sheetscan.check(title, lambda: sheetscan.whole(inflate(self.path, info)))
+        except Refused as exc:
+            raise _refused(self.name, exc) from None
+        except (ValueError, zipfile.BadZipFile, OSError) as exc:
+            raise SourceError(f"{self.name}: tab {title!r} cannot be read "
+                              f"({_short(exc)})") from exc
+        return scan.merged
 
     def write_tabs(self, tabs: list[ResultTab]) -> None:
         from .package import replace_tabs

@@ -1,0 +1,240 @@
+"""Hostile files: refused with one clear line and exit code 2, in bounded memory; nothing left
+behind by a killed run; formula cells read as what they are; files that are not what their
+name says named for what they are. Every file is made here, most at the zip level."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+import zipfile
+import zlib
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import DEPARTMENTS, LOG_HEADER, STAFF, write_workbook
+
+import collabsheet
+from collabsheet.sources import opc, prefetch, sheetscan
+
+ROOT = Path(__file__).resolve().parents[1]
+D = dt.datetime
+AS_OF = "2025-07-01"
+MEMORY_BOUND_MB = 512
+"""A refused file may take the command no further than this: the command line with pandas and
+pyarrow imported peaks at about 150 MB on a small office (200 MB for 20,000 Log rows), the
+zip bomb took it past 5 GiB before, and 2 GiB is the limit for anything."""
+
+# ----- files made at the zip level ------------------------------------------------------------
+
+
+def _entries(path: Path) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(path) as zf:
+        return [(i.filename, zf.read(i)) for i in zf.infolist()]
+
+
+def _deflate(data: bytes) -> bytes:
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush()
+
+
+def _write_zip(path: Path, items: list[tuple[str, bytes, int, int]]) -> None:
+    """A zip written by hand from (name, deflated bytes, CRC, declared size): the declared size
+    may lie, which zipfile would not write."""
+    out = io.BytesIO()
+    central = []
+    for name, raw, crc, size in items:
+        offset, encoded = out.tell(), name.encode()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(raw), size,
+                              len(encoded), 0) + encoded + raw)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, crc,
+                                   len(raw), size, len(encoded), 0, 0, 0, 0, 0, offset)
+                       + encoded)
+    start, directory = out.tell(), b"".join(central)
+    out.write(directory + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(items), len(items),
+                                      len(directory), start, 0))
+    path.write_bytes(out.getvalue())
+
+
+def _padded(src: Path, dst: Path, title: str, mib: int, declared: int | None = None) -> Path:
+    """``src`` with ``mib`` MiB of spaces inside the sheetData of ``title``: one 1 MiB block
+    deflated once and repeated (full flushes keep the stream valid), so a 3 GiB bomb is 3 MB
+    and made in a moment. ``declared`` puts a lying size in the zip's headers."""
+    with zipfile.ZipFile(src) as zf:
+        part = opc.sheet_parts(zf)[title]
+    items = []
+    for name, data in _entries(src):
+        if name != part:
+            items.append((name, _deflate(data), zlib.crc32(data), len(data)))
+            continue
+        head, tail = data.split(b"<sheetData>", 1)
+        head += b"<sheetData>"
+        c = zlib.compressobj(9, zlib.DEFLATED, -15)
+        block = c.compress(b" " * (1 << 20)) + c.flush(zlib.Z_FULL_FLUSH)
+        c = zlib.compressobj(9, zlib.DEFLATED, -15)
+        raw = c.compress(head) + c.flush(zlib.Z_FULL_FLUSH) + block * mib
+        raw += c.compress(tail) + c.flush()
+        crc, spaces = zlib.crc32(head), b" " * (1 << 20)
+        for _ in range(mib):
+            crc = opc.ZLIB.crc32(spaces, crc)
+        size = len(head) + (mib << 20) + len(tail)
+        items.append((name, raw, opc.ZLIB.crc32(tail, crc),
+                      size if declared is None else declared))
+    _write_zip(dst, items)
+    return dst
+
+
+def _rewrite(path: Path, title: str, change) -> Path:  # type: ignore[no-untyped-def]
+    with zipfile.ZipFile(path) as zf:
+        part = opc.sheet_parts(zf)[title]
+        items = [(i, zf.read(i)) for i in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in items:
+            zf.writestr(info, change(data) if info.filename == part else data)
+    return path
+
+
+def _office(path: Path, log_rows: int = 1, **cells: object) -> Path:
+    """The base office with ``log_rows`` Log rows; ``cells`` puts values into the Log
+    (``XFD1=...``)."""
+    log = [LOG_HEADER, *[[D(2025, 4, 2, 9, i % 60), "E1", "E2", 10, f"thanks {i}"]
+                         for i in range(log_rows)]]
+    write_workbook(path, {"Staff": STAFF, "Departments": DEPARTMENTS, "Log": log})
+    if cells:
+        wb = openpyxl.load_workbook(path)
+        for ref, value in cells.items():
+            wb["Log"][ref] = value
+        wb.save(path)
+    return path
+
+
+# ----- the command line in a fresh process, its peak memory measured --------------------------
+
+_MEASURE = r"""
+import json, resource, subprocess, sys
+p = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(json.dumps({"rc": p.returncode, "out": p.stdout, "err": p.stderr,
+                  "kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+_PARALLEL = r"""
+import sys
+from collabsheet.sources import prefetch
+prefetch.PARALLEL_BYTES = 0
+from collabsheet.cli import main
+sys.argv[0] = "collabsheet"
+main()
+"""
+
+
+def run_cli(*args: str, parallel: bool = False, env: dict[str, str] | None = None
+            ) -> tuple[int, str, str, int]:
+    """``python -m collabsheet ARGS`` (with every large-tab read in slices if ``parallel``):
+    exit code, stdout, stderr and the peak memory in MB of it and its readers, measured by a
+    process of its own (RUSAGE_CHILDREN of this test's process would count earlier tests)."""
+    command = [sys.executable, "-c", _PARALLEL] if parallel else [sys.executable, "-m",
+                                                                   "collabsheet"]
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    p = subprocess.run([sys.executable, "-c", _MEASURE, *command, *args], capture_output=True,
+                       text=True, env=full_env, timeout=120)
+    got = json.loads(p.stdout)
+    return got["rc"], got["out"], got["err"], got["kb"] // 1024
+
+
+def _refused(path: Path, message: str, parallel: bool = False) -> None:
+    rc, out, err, mb = run_cli("validate", str(path), "--as-of", AS_OF, parallel=parallel)
+    assert (rc, err) == (2, f"Error: {path.name}: {message}\n"), (rc, err)
+    assert mb < MEMORY_BOUND_MB, mb
+
+
+# ----- A. hostile sizes ----------------------------------------------------------------------
+
+
+def test_a_zip_bomb_is_refused_from_the_directory(tmp_path):
+    bomb = _padded(_office(tmp_path / "base.xlsx"), tmp_path / "bomb.xlsx", "Log", 3 << 10)
+    assert bomb.stat().st_size < 4 << 20
+    _refused(bomb, "tab 'Log' (xl/worksheets/sheet3.xml) unpacks to 3.0 GiB, more than the "
+                   "1.0 GiB any part of an office's workbook needs; the file is refused (a "
+                   "damaged package, or a zip bomb)")
+
+
+def test_a_bomb_whose_header_lies_is_refused_as_it_inflates(tmp_path):
+    base = _office(tmp_path / "base.xlsx")
+    liar = _padded(base, tmp_path / "liar.xlsx", "Log", 3 << 10, declared=4000)
+    message = ("tab 'Log' (xl/worksheets/sheet3.xml) unpacks to more than the 3.9 KiB the "
+               "package declares for it; the file is refused (a damaged package, or a zip "
+               "bomb)")
+    _refused(liar, message)
+    _refused(liar, message, parallel=True)
+    with zipfile.ZipFile(liar) as zf:
+        info = zf.getinfo("xl/worksheets/sheet3.xml")
+    with pytest.raises(opc.Refused, match="unpacks to more than the 3.9 KiB"):
+        for _ in opc.inflate(liar, info):
+            pass
+
+
+def test_whitespace_padding_inside_the_limits_is_refused(tmp_path):
+    padded = _padded(_office(tmp_path / "base.xlsx"), tmp_path / "padded.xlsx", "Log", 3)
+    message = ("tab 'Log' holds more than 1 MiB of bytes without any cell in them; the file is "
+               "refused (a damaged package, or a zip bomb)")
+    with pytest.raises(collabsheet.SourceError) as got:
+        collabsheet.validate(padded, as_of=dt.date(2025, 7, 1))
+    assert str(got.value) == f"padded.xlsx: {message}" and got.value.tab == "Log"
+    assert isinstance(got.value, collabsheet.errors.LimitError)
+
+
+def test_prefetch_starts_no_reader_for_a_package_past_the_limits(tmp_path, monkeypatch):
+    monkeypatch.setattr(prefetch, "PARALLEL_BYTES", 0)
+    bomb = _padded(_office(tmp_path / "base.xlsx"), tmp_path / "bomb.xlsx", "Log", 3 << 10)
+    prefetch.start(str(bomb))
+    assert prefetch._started == {}
+    assert prefetch.largest(bomb) is None
+
+
+FAR = ("tab 'Log' reaches XFD1048576, 17,179,869,184 cells in all, more than the 33,554,432 a "
+       "tab can span; delete what is in the far cells (Ctrl+End in Excel goes to the last one) "
+       "and save")
+NOTE = ("tab 'Log' reaches XFD20001 (farthest right XFD1, farthest down A20001), 327,696,384 "
+        "cells in all, more than the 33,554,432 a tab can span; delete what is in the far cells "
+        "(Ctrl+End in Excel goes to the last one) and save")
+
+
+def test_one_value_in_the_last_cell_is_refused_not_aborted(tmp_path):
+    far = _office(tmp_path / "far.xlsx", XFD1048576=1)
+    assert far.stat().st_size < 8 << 10
+    _refused(far, FAR)
+
+
+def test_a_note_far_to_the_right_of_the_log_is_refused(tmp_path):
+    note = _office(tmp_path / "note.xlsx", log_rows=20000, XFD1="a note")
+    _refused(note, NOTE)
+    _refused(note, NOTE, parallel=True)
+
+
+def test_cells_written_oddly_are_walked_as_calamine_reads_them(tmp_path, monkeypatch):
+    base = _office(tmp_path / "base.xlsx", log_rows=20)
+    refless = _rewrite(base, "Log", lambda xml: xml.replace(
+        b'<row r="1">', b'<row r="1">' + b"<c><v>1</v></c>" * 45, 1))
+    monkeypatch.setattr(sheetscan, "CELL_BUDGET", 900)
+    with pytest.raises(collabsheet.errors.LimitError, match=r"^base.xlsx: tab 'Log' reaches "
+                       r"AS21 \(farthest right AS1, farthest down A21\), 945 cells in all"):
+        collabsheet.validate(refless, as_of=dt.date(2025, 7, 1))
+    monkeypatch.undo()
+    lower = _rewrite(_office(tmp_path / "lower.xlsx", log_rows=20), "Log",
+                     lambda xml: xml.replace(b'r="E21"', b"r='xfd1048576'"))
+    with pytest.raises(collabsheet.errors.LimitError, match="reaches XFD1048576"):
+        collabsheet.validate(lower, as_of=dt.date(2025, 7, 1))
+
+
+def test_a_tab_outside_the_quick_box_but_within_the_budget_is_read(tmp_path):
+    wide = _office(tmp_path / "wide.xlsx", log_rows=3, ZZ2="a note beside row 2")
+    assert collabsheet.validate(wide, as_of=dt.date(2025, 7, 1)).stats.rows == 3
+    styled = _rewrite(_office(tmp_path / "styled.xlsx", log_rows=3), "Log", lambda xml:
+                      xml.replace(b"</row></sheetData>",
+                                  b'<c r="XFD1048576" s="0"/></row></sheetData>'))
+    assert collabsheet.validate(styled, as_of=dt.date(2025, 7, 1)).stats.rows == 3
