@@ -238,3 +238,104 @@ def test_a_tab_outside_the_quick_box_but_within_the_budget_is_read(tmp_path):
                       xml.replace(b"</row></sheetData>",
                                   b'<c r="XFD1048576" s="0"/></row></sheetData>'))
     assert collabsheet.validate(styled, as_of=dt.date(2025, 7, 1)).stats.rows == 3
+
+
+# ----- B. nothing left behind ----------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(entry))
+    return out
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")  # a zombie has ended; only its parent's reaping is left
+
+
+def _big_log(path: Path, rows: int) -> Path:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    date = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    for title, data in (("Staff", STAFF), ("Departments", DEPARTMENTS)):
+        ws = wb.add_worksheet(title)
+        for r, row in enumerate(data):
+            ws.write_row(r, 0, [v for v in row])
+    ws = wb.add_worksheet("Log")
+    ws.write_row(0, 0, LOG_HEADER)
+    for r in range(1, rows + 1):
+        ws.write_datetime(r, 0, D(2025, 4, 2, 8) + dt.timedelta(seconds=r), date)
+        ws.write_row(r, 1, ["E1", "E2", 10, f"thanks for row {r}"])
+    wb.close()
+    return path
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_run_leaves_no_reader_and_the_next_run_no_file(tmp_path):
+    import signal
+    import time
+
+    book = _big_log(tmp_path / "big.xlsx", 150_000)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temp)}
+    command = [sys.executable, "-c", _PARALLEL, "validate", str(book), "--as-of", AS_OF]
+    cli = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    readers: list[int] = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # until both readers are writing their slices
+        readers = _children(cli.pid)
+        slices = [f for f in temp.glob(f"collabsheet-{cli.pid}-*.xlsx") if f.stat().st_size]
+        if len(readers) == prefetch.SLICES and len(slices) == prefetch.SLICES:
+            break
+        time.sleep(0.005)
+    assert len(readers) == prefetch.SLICES, "the readers never started"
+    cli.send_signal(signal.SIGKILL)
+    cli.wait()
+    deadline = time.monotonic() + 2
+    while any(_running(r) for r in readers) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not any(_running(r) for r in readers)
+    left = sorted(temp.iterdir())
+    assert left and all(f.name.startswith(f"collabsheet-{cli.pid}-") for f in left), left
+    # killed with their parent, mid-read: no reader got as far as its Arrow file
+    assert all(f.stat().st_size == 0 for f in left if f.suffix == ".arrow")
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "Log rows: 150,000" in done.stdout
+    assert list(temp.iterdir()) == []
+
+
+def test_stale_files_of_gone_processes_only_are_removed(tmp_path):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    names = [f"collabsheet-{gone}-ab12cd.arrow", f"collabsheet-{gone}-x_9.xlsx",
+             f"collabsheet-{os.getpid()}-mine.arrow", f"collabsheet-{os.getppid()}-up.xlsx",
+             f"collabsheet-{gone}-notours.txt", "collabsheet-demo.xlsx"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    removed = prefetch.remove_stale(str(tmp_path))
+    assert sorted(p.name for p in removed) == sorted(names[:2])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])
+
+
+def test_a_reader_ends_when_its_parent_is_gone(tmp_path):
+    """The race: the parent ends before the reader asks the kernel to follow it."""
+    child = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
+         "from collabsheet.sources.partread import die_with_parent; "
+         "die_with_parent(1 << 22); print('still here')", str(ROOT)],
+        capture_output=True, text=True, timeout=30)
+    assert child.returncode == 1 and child.stdout == ""

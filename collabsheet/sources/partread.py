@@ -4,9 +4,9 @@ calamine reads a sheet in one pass on one core. Its rows are cut here at ``<row>
 ``n`` slices of about equal size; slice ``k`` becomes a small package of its own (the office's
 styles and strings, that slice's rows) which fastexcel parses. Rows keep their ``r`` numbers,
 so fastexcel places them where they are in the whole sheet. Before fastexcel sees a slice its
-bytes are scanned (``sheetscan``): a slice past the cell budget is refused, not parsed. Only
-the standard library is imported here, plus fastexcel and pyarrow in the child itself (see
-``main``).
+bytes are scanned (``sheetscan``): a slice past the cell budget is refused, not parsed. The
+child ends when the process that started it does (``die_with_parent``). Only the standard
+library is imported here, plus fastexcel and pyarrow in the child itself (see ``main``).
 """
 
 from __future__ import annotations
@@ -211,10 +211,47 @@ def read_slice(path: Path, title: str, k: int, n: int, xlsx: Path
     return batch, errors, indexes, cut
 
 
+def die_with_parent(parent: int) -> None:
+    """End this process when ``parent`` ends (killed, say), so that no reader outlives the run.
+    On Linux the kernel does it (prctl PR_SET_PDEATHSIG, SIGKILL); the parent may have gone
+    before that was asked, so its pid is checked right after. Elsewhere a thread looks every
+    half second."""
+    import os
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(1, int(signal.SIGKILL), 0, 0, 0) != 0:  # 1 = PR_SET_PDEATHSIG
+                raise OSError(ctypes.get_errno(), "prctl")
+        except (OSError, AttributeError):
+            pass
+        else:
+            if os.getppid() != parent:
+                os._exit(1)
+            return
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main(argv: list[str]) -> None:
     """The child: parse slice k, write it as an Arrow file, answer with one JSON line. A slice
-    refused by its scan answers ``refused`` (the message, without the workbook's name)."""
-    path, title, k, n, xlsx, out = argv
+    refused by its scan answers ``refused`` (the message, without the workbook's name).
+    ``parent`` is the pid of the process that started it: the child ends with it."""
+    parent, path, title, k, n, xlsx, out = argv
+    die_with_parent(int(parent))
     try:
         import pyarrow as pa
 

@@ -4,12 +4,17 @@ calamine holds the GIL while it parses, so a thread would not overlap it; fresh 
 import only fastexcel and pyarrow do, one slice of the tab's rows each (see ``partread``). The
 command line starts them before it imports pandas (``start``); the .xlsx backend takes them
 over (``take``) or starts its own. Only the standard library is imported here.
+
+Nothing is left behind by a run that is killed: the readers end with the process that started
+them (``partread.die_with_parent``), and their files are named ``collabsheet-<pid>-...``, so a
+later read removes those of a process that is gone (``remove_stale``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -41,17 +46,18 @@ class ChildRead:
         self.files: list[Path] = []
         self.outs: list[Path] = []
         self.procs: list[subprocess.Popen[bytes]] = []
+        remove_stale()
         for k in range(slices):
             xlsx, out = (self._temp(suffix) for suffix in (".xlsx", ".arrow"))
             self.outs.append(out)
             self.procs.append(subprocess.Popen(
-                [sys.executable, "-c", _CHILD, _ROOT, str(path), title, str(k), str(slices),
-                 str(xlsx), str(out)],
+                [sys.executable, "-c", _CHILD, _ROOT, str(os.getpid()), str(path), title,
+                 str(k), str(slices), str(xlsx), str(out)],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL))
         self._finalizer = weakref.finalize(self, _stop, self.procs, self.files)
 
     def _temp(self, suffix: str) -> Path:
-        fd, name = tempfile.mkstemp(prefix="collabsheet-", suffix=suffix)
+        fd, name = tempfile.mkstemp(prefix=f"collabsheet-{os.getpid()}-", suffix=suffix)
         os.close(fd)
         self.files.append(Path(name))
         return Path(name)
@@ -206,6 +212,43 @@ def _stop(procs: list[subprocess.Popen[bytes]], files: list[Path]) -> None:
         proc.communicate()
     for f in files:
         f.unlink(missing_ok=True)
+
+
+_OURS = re.compile(r"collabsheet-(\d+)-\w+\.(?:xlsx|arrow)")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # another user's process, say: leave its files alone
+        return True
+    return True
+
+
+def remove_stale(folder: str | None = None) -> list[Path]:
+    """Remove the slice files (``collabsheet-<pid>-XXXX.xlsx`` and ``.arrow``) whose process is
+    gone, killed before it could remove them; the files removed. Not on Windows, where
+    ``os.kill(pid, 0)`` would end the process rather than look for it."""
+    if os.name == "nt":
+        return []
+    where = Path(folder or tempfile.gettempdir())
+    removed = []
+    try:
+        names = [e.name for e in os.scandir(where) if e.name.startswith("collabsheet-")]
+    except OSError:
+        return []
+    for name in names:
+        m = _OURS.fullmatch(name)
+        if m is None or int(m.group(1)) == os.getpid() or _alive(int(m.group(1))):
+            continue
+        try:
+            (where / name).unlink()
+        except OSError:
+            continue
+        removed.append(where / name)
+    return removed
 
 
 def short(exc: BaseException) -> str:
