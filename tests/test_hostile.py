@@ -339,3 +339,113 @@ def test_a_reader_ends_when_its_parent_is_gone(tmp_path):
          "die_with_parent(1 << 22); print('still here')", str(ROOT)],
         capture_output=True, text=True, timeout=30)
     assert child.returncode == 1 and child.stdout == ""
+
+
+# ----- D. files that are not what their name says --------------------------------------------
+
+
+def _ods(path: Path, tabs: dict[str, list[list[object]]]) -> Path:
+    """A minimal OpenDocument spreadsheet (what LibreOffice reads): mimetype first, stored."""
+    from xml.sax.saxutils import escape
+
+    body = []
+    for title, rows in tabs.items():
+        body.append(f'<table:table table:name="{escape(title)}">')
+        for row in rows:
+            cells = []
+            for v in row:
+                if v is None:
+                    cells.append("<table:table-cell/>")
+                elif isinstance(v, int | float):
+                    cells.append(f'<table:table-cell office:value-type="float" office:value="{v}">'
+                                 f"<text:p>{v}</text:p></table:table-cell>")
+                else:
+                    text = v.isoformat(sep=" ") if isinstance(v, dt.datetime) else str(v)
+                    cells.append('<table:table-cell office:value-type="string"><text:p>'
+                                 f"{escape(text)}</text:p></table:table-cell>")
+            body.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
+        body.append("</table:table>")
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} '
+               'office:version="1.2"><office:body><office:spreadsheet>' + "".join(body)
+               + "</office:spreadsheet></office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+                '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+                '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+                'manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def _misnamed(tmp_path: Path) -> dict[str, Path]:
+    base = _office(tmp_path / "office.xlsx", log_rows=2)
+    files = {"xlsx": base}
+    files["xlsx_as_xls"] = tmp_path / "office.xls"
+    files["xlsx_as_xls"].write_bytes(base.read_bytes())
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    files["xls"] = tmp_path / "old.xls"
+    files["xls"].write_bytes(ole + "Workbook".encode("utf-16-le") + bytes(1000))
+    files["encrypted"] = tmp_path / "locked.xlsx"
+    files["encrypted"].write_bytes(ole + "EncryptedPackage".encode("utf-16-le") + bytes(1000))
+    files["csv"] = tmp_path / "export.xlsx"
+    files["csv"].write_text("Date,From,To,Points,Message\n2025-04-02,E1,E2,10,thanks\n",
+                            encoding="utf-8")
+    files["ods"] = _ods(tmp_path / "office.ods", {"Staff": STAFF, "Departments": DEPARTMENTS,
+                                                  "Log": [LOG_HEADER, [D(2025, 4, 2, 9), "E1",
+                                                                       "E2", 10, "thanks"]]})
+    files["ods_as_xlsx"] = tmp_path / "sheet.xlsx"
+    files["ods_as_xlsx"].write_bytes(files["ods"].read_bytes())
+    files["html"] = tmp_path / "report.xls"
+    files["html"].write_text("<html><body><table><tr><td>1</td></tr></table></body></html>")
+    files["empty"] = tmp_path / "empty.xlsx"
+    files["empty"].write_bytes(b"")
+    return files
+
+
+def test_kind_tells_what_a_file_is_whatever_its_name(tmp_path):
+    from collabsheet.sources.sniff import kind
+
+    got = {key: kind(path) for key, path in _misnamed(tmp_path).items()}
+    assert got == {"xlsx": "xlsx", "xlsx_as_xls": "xlsx", "xls": "xls",
+                   "encrypted": "encrypted", "csv": "csv", "ods": "ods", "ods_as_xlsx": "ods",
+                   "html": "html", "empty": "empty"}
+    assert kind(tmp_path / "none.xlsx") == "missing" and kind(tmp_path) == "folder"
+
+
+def test_a_file_that_is_not_what_its_name_says_is_named_for_what_it_is(tmp_path):
+    files = _misnamed(tmp_path)
+    save = "open it in Excel or LibreOffice and save it as an Excel workbook (.xlsx)"
+    expected = {
+        "xlsx_as_xls": "is an .xlsx workbook named .xls; rename it to office.xlsx",
+        "xls": f"is an Excel 97-2003 workbook (.xls), not an .xlsx workbook; {save}",
+        "encrypted": "is a workbook protected with a password, not an .xlsx workbook "
+                     "collabsheet can read; open it in Excel, remove the password (File > Info "
+                     "> Protect Workbook) and save it",
+        "csv": f"is a text file of values (CSV), not an .xlsx workbook; {save}",
+        "ods_as_xlsx": "is an OpenDocument spreadsheet (.ods) named .xlsx; rename it to "
+                       "sheet.ods",
+        "html": f"is a web page (HTML), not an .xlsx workbook; {save}",
+        "empty": "is empty (0 bytes), not an .xlsx workbook",
+    }
+    from click.testing import CliRunner
+
+    from collabsheet.cli import cli
+
+    for key, words in expected.items():
+        result = CliRunner().invoke(cli, ["validate", str(files[key]), "--as-of", AS_OF])
+        assert (result.exit_code, result.stderr) == (2, f"Error: {files[key]}: {words}\n"), key
+    with pytest.raises(collabsheet.errors.FormatError):
+        collabsheet.validate(files["xlsx_as_xls"], as_of=dt.date(2025, 7, 1))
+
+
+def test_an_ods_is_read_as_before(tmp_path):
+    files = _misnamed(tmp_path)
+    report = collabsheet.validate(files["ods"], as_of=dt.date(2025, 7, 1))
+    assert report.valid and report.stats.rows == 1

@@ -287,9 +287,11 @@ def _key(path: Path, title: str) -> tuple[str, int, int, str] | None:
 
 def start(path: str | os.PathLike[str]) -> None:
     """Begin parsing the largest tab of a local workbook, if it is large; never raises."""
+    from .sniff import kind, refusal
+
     target = Path(path)
     try:
-        if not target.is_file():
+        if not target.is_file() or kind(target) != "xlsx" or refusal(target, "xlsx"):
             return
         title = largest(target)
         key = _key(target, title) if title is not None else None

@@ -17,13 +17,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..errors import LimitError, SourceError
+from ..errors import FormatError, LimitError, SourceError
 from ..resulttab import ResultTab
 from ..sheetref import column_letter, split_cell
 from . import prefetch, sheetscan
 from .base import RawTab, TabWriter, drop_blank_rows, error_text
 from .opc import Refused, check_sizes, inflate, sheet_parts
 from .prefetch import short as _short
+from .sniff import kind, refusal
 
 
 def _refused(name: str, exc: Refused) -> LimitError:
@@ -60,7 +61,11 @@ def _open_reader(path: Path):  # type: ignore[no-untyped-def]
         raise SourceError(f"{path}: no such file")
     if path.is_dir():
         raise SourceError(f"{path}: is a folder, not a workbook")
-    if not zipfile.is_zipfile(path):
+    what = kind(path)
+    said = refusal(path, what)
+    if said is not None:
+        raise FormatError(said)
+    if what not in ("xlsx", "ods"):
         raise SourceError(f"{path}: not an .xlsx workbook (expected an Excel file saved as .xlsx)")
     check_package(path, path.name)
     try:
