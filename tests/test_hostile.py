@@ -449,3 +449,114 @@ def test_an_ods_is_read_as_before(tmp_path):
     files = _misnamed(tmp_path)
     report = collabsheet.validate(files["ods"], as_of=dt.date(2025, 7, 1))
     assert report.valid and report.stats.rows == 1
+
+
+# ----- C. cells as they are ------------------------------------------------------------------
+
+NO_VALUE = ("holds a formula with no saved value; open and save the workbook in Excel or "
+            "LibreOffice so the value is saved, or type the value")
+
+
+def _formulas(path: Path) -> Path:
+    """openpyxl never saves a formula's value; one cell is made a cached error at zip level and
+    one a text formula that saved the empty text."""
+    _office(path, log_rows=0)
+    wb = openpyxl.load_workbook(path)
+    log = wb["Log"]
+    for row in ([D(2025, 4, 2, 9), "E1", "E2", 10, '=A1&"x"'],
+                [D(2025, 4, 2, 9, 1), "E1", "E2", "=5*2", "points by formula"],
+                ["=TODAY()", "E1", "E2", 10, "date by formula"],
+                [D(2025, 4, 2, 9, 2), "=B1", "E2", 10, "from by formula"],
+                [D(2025, 4, 2, 9, 3), "E1", "E2", 10, "=FOO()"],
+                [D(2025, 4, 2, 9, 4), "E1", "E2", 10, '=IF(1,"","")']):
+        log.append(row)
+    log["H7"] = "=1+1"  # beyond every column that holds a value
+    wb["Staff"]["A8"] = '="E"&7'
+    extra = wb.create_sheet("Extra")
+    extra.append(["a"])
+    extra["C5"] = "=A1"  # beyond every row and column that holds a value
+    wb.save(path)
+
+    def cached(xml: bytes) -> bytes:
+        xml = xml.replace(b'<c r="E6"><f>FOO()</f><v /></c>',
+                          b'<c r="E6" t="e"><f>FOO()</f><v>#NAME?</v></c>')
+        return xml.replace(b'<c r="E7"><f>IF(1,"","")</f><v /></c>',
+                           b'<c r="E7" t="str"><f>IF(1,"","")</f><v></v></c>')
+
+    _rewrite(path, "Log", cached)
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("xl/worksheets/sheet3.xml")
+    assert b'<v>#NAME?</v>' in xml and b"<v></v>" in xml
+    return path
+
+
+def _said(report: collabsheet.Report) -> list[tuple[str, int, str, str, object, str]]:
+    return [(v.tab, v.row, v.column, v.rule, v.value, v.message) for v in report.violations
+            if v.rule != "duplicate"]
+
+
+FORMULA_VIOLATIONS = [
+    ("Log", 1, "H", "blank-header", None, "Log column H has data but no header; it is ignored"),
+    ("Staff", 8, "ID", "missing-value", "#NO_VALUE!", f"ID {NO_VALUE}"),
+    ("Log", 2, "Message", "message", "#NO_VALUE!", f"Message {NO_VALUE}"),
+    ("Log", 3, "Points", "points", "#NO_VALUE!", f"Points {NO_VALUE}"),
+    ("Log", 4, "Date", "date", "#NO_VALUE!", f"Date {NO_VALUE}"),
+    ("Log", 5, "From", "unknown-person", "#NO_VALUE!", f"From {NO_VALUE}"),
+    ("Log", 6, "Message", "message", "#NAME?",
+     "Message holds the formula error #NAME?; correct the formula, or type the value"),
+    ("Log", 7, "Message", "message", None,
+     "Message is blank; write what the colleague helped with"),
+]
+
+
+def test_formula_cells_are_reported_as_what_they_hold(tmp_path):
+    report = collabsheet.validate(_formulas(tmp_path / "f.xlsx"), as_of=dt.date(2025, 7, 1))
+    got = _said(report)
+    assert [g[:4] for g in got] == [f[:4] for f in FORMULA_VIOLATIONS]
+    assert [g[5] for g in got] == [f[5] for f in FORMULA_VIOLATIONS]
+    assert [g[4] for g in got][:7] == [f[4] for f in FORMULA_VIOLATIONS][:7]
+
+
+def test_the_reader_marks_formulas_without_a_value_in_slices_too(tmp_path, monkeypatch):
+    from collabsheet.sources.base import NO_VALUE as MARK
+    from collabsheet.sources.xlsx import XlsxSource
+
+    path = _formulas(tmp_path / "f.xlsx")
+    tabs = XlsxSource(path).read_tabs(["Log", "Extra"])
+    whole = tabs["Log"]
+    assert whole.letters == list("ABCDEH") and whole.rows.tolist() == list(range(2, 8))
+    assert list(whole.columns[4]) == [MARK, "points by formula", "date by formula",
+                                      "from by formula", "#NAME?", ""]
+    assert _cells(whole.columns[5]) == [None] * 5 + [MARK]
+    extra = tabs["Extra"]
+    assert (extra.header, extra.letters, extra.rows.tolist()) == (["a", None], ["A", "C"], [5])
+    assert [_cells(c) for c in extra.columns] == [[None], [MARK]]
+    monkeypatch.setattr(prefetch, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(prefetch.tempfile, "tempdir", str(tmp_path))
+    assert prefetch.largest(path, ["Log", "Extra"]) == "Log"
+    for slices in (2, 3):
+        monkeypatch.setattr(prefetch, "SLICES", slices)
+        sliced = XlsxSource(path).read_tabs(["Log", "Extra"])["Log"]
+        assert sliced.letters == whole.letters and sliced.rows.tolist() == whole.rows.tolist()
+        assert [_cells(c) for c in sliced.columns] == [_cells(c) for c in whole.columns]
+
+
+def _cells(column: object) -> list[object]:
+    return [None if v is None or v != v else v for v in column]  # type: ignore[attr-defined]
+
+
+def test_a_part_without_formulas_is_not_searched_for_them():
+    scan = sheetscan.SheetScan("Log")
+    scan.feed(b'<sheetData><row r="1"><c r="A1"><v>1</v></c><c r="B1" t="inlineStr"><is><t>'
+              b'&lt;f&gt; is text</t></is></c></row></sheetData>')
+    assert not scan.formulas and not scan.unsaved
+
+
+def test_every_rule_that_names_cells_has_the_words():
+    from collabsheet.catalogue import BY_ID
+
+    for rule_id in ("date", "unknown-person", "points", "message", "missing-value",
+                    "unknown-department"):
+        assert "no_value" in BY_ID[rule_id].messages["en"], rule_id
+    for rule_id in ("message", "missing-value"):
+        assert "formula_error" in BY_ID[rule_id].messages["en"], rule_id

@@ -76,10 +76,11 @@ class ChildRead:
         return answer
 
     def result(self, name: str) -> tuple[Any, list[tuple[int, int, str]], list[int],
-                                         list[str]] | None:
-        """The tab as one record batch, its error cells, its absolute column indexes and its
-        merged ranges; None if the sheet could not be cut or its rows are out of order (read
-        it whole instead)."""
+                                         list[str], list[tuple[int, int]]] | None:
+        """The tab as one record batch, its error cells, its absolute column indexes, its
+        merged ranges and its formula cells without a saved value (0-based sheet row, column);
+        None if the sheet could not be cut or its rows are out of order (read it whole
+        instead)."""
         import pyarrow as pa
 
         answers = [self._answer(k, name) for k in range(len(self.procs))]
@@ -94,9 +95,10 @@ class ChildRead:
                 table = pa.ipc.open_file(f).read_all()
             parts.append(Slice(table, answer["offset"], [int(i) for i in answer["indexes"]],
                                [(int(r), int(c), str(d)) for r, c, d in answer["errors"]]))
+        unsaved = sorted((int(r), int(c)) for a in answers for r, c in a.get("unsaved", []))
         try:
             return (*Slices(parts, answers[-1]["merged"], self.title).joined(),
-                    answers[-1]["merged"])
+                    answers[-1]["merged"], unsaved)
         except Refused as exc:
             raise LimitError(f"{name}: {exc}", tab=self.title) from None
         except ValueError:

@@ -21,7 +21,7 @@ from ..errors import FormatError, LimitError, SourceError
 from ..resulttab import ResultTab
 from ..sheetref import column_letter, split_cell
 from . import prefetch, sheetscan
-from .base import RawTab, TabWriter, drop_blank_rows, error_text
+from .base import NO_VALUE, RawTab, TabWriter, drop_blank_rows, error_text
 from .opc import Refused, check_sizes, inflate, sheet_parts
 from .prefetch import short as _short
 from .sniff import kind, refusal
@@ -100,6 +100,30 @@ def _fill_merged(columns: list[pd.Series], indexes: list[int], merged: list[str]
                     col.iloc[r] = value
 
 
+def _mark_unsaved(columns: list[pd.Series], indexes: list[int],
+                  cells: list[tuple[int, int]]) -> tuple[list[pd.Series], list[int]]:
+    """Formula cells without a saved value (0-based sheet row, column) read as NO_VALUE; a
+    column or row that only such cells reach is added (calamine saw nothing there)."""
+    n = max([len(columns[0]) if columns else 0] + [r + 1 for r, _ in cells])
+    by_index = dict(zip(indexes, columns, strict=True))
+    for _, c in cells:
+        by_index.setdefault(c, pd.Series([None] * n, dtype="str"))
+    out_indexes = sorted(by_index)
+    out = []
+    for i in out_indexes:
+        col = by_index[i]
+        if len(col) < n:
+            col = pd.concat([col, pd.Series([None] * (n - len(col)), dtype="str")],
+                            ignore_index=True)
+        else:
+            col = col.copy()
+        out.append(col)
+    pos = {a: i for i, a in enumerate(out_indexes)}
+    for r, c in cells:
+        out[pos[c]].iloc[r] = NO_VALUE
+    return out, out_indexes
+
+
 class _Tabs(Mapping[str, RawTab]):
     """Tabs read already, plus one whose read finishes on first lookup."""
 
@@ -157,13 +181,13 @@ class XlsxSource:
                 child.close()
             if got is None:
                 return self._read(big)
-            batch, errors, indexes, merged = got
-            return self._finish(big, batch, errors, indexes, merged)
+            batch, errors, indexes, merged, unsaved = got
+            return self._finish(big, batch, errors, indexes, merged, unsaved)
 
         return _Tabs(titles, ready, big, collect)
 
     def _read(self, title: str) -> RawTab:
-        merged = self._scan(title)
+        merged, unsaved = self._scan(title)
         try:
             sheet = self._reader.load_sheet_by_name(
                 title, header_row=None, skip_rows=0, dtypes="string")
@@ -175,17 +199,20 @@ class XlsxSource:
         errors = [(e.position[0], e.position[1], str(e.detail))
                   for e in (cell_errors.errors if cell_errors is not None else [])]
         del sheet, cell_errors  # calamine's block of the tab's span goes before pandas comes
-        return self._finish(title, batch, errors, indexes, merged)
+        return self._finish(title, batch, errors, indexes, merged, unsaved)
 
     def _finish(self, title: str, batch: pa.RecordBatch, errors: list[tuple[int, int, str]],
-                indexes: list[int], merged: list[str]) -> RawTab:
+                indexes: list[int], merged: list[str],
+                unsaved: list[tuple[int, int]] | None = None) -> RawTab:
         columns = [pd.Series(batch.column(i).to_pandas(), dtype="str")
                    for i in range(batch.num_columns)]
-        letters = [column_letter(i) for i in indexes]
         for r, c, detail in errors:
             if c < len(columns):
                 columns[c] = columns[c].copy()
                 columns[c].iloc[r] = error_text(detail)
+        if unsaved:
+            columns, indexes = _mark_unsaved(columns, list(indexes), unsaved)
+        letters = [column_letter(i) for i in indexes]
         if not columns or len(columns[0]) == 0:
             return RawTab(title, [], [], [], np.array([], dtype=np.int64))
         if merged:
@@ -195,18 +222,19 @@ class XlsxSource:
         body, rows = drop_blank_rows(body, first_row=2)
         return RawTab(title, header, letters, body, rows, merged=merged)
 
-    def _scan(self, title: str) -> list[str]:
+    def _scan(self, title: str) -> tuple[list[str], list[tuple[int, int]]]:
         """The tab's bytes streamed once before calamine parses them: refused past the cell
-        budget (``sheetscan``); its merged ranges. A tab whose part cannot be found here is left
-        to calamine as before (no merged ranges)."""
+        budget (``sheetscan``); its merged ranges and its formula cells without a saved value.
+        A tab whose part cannot be found here is left to calamine as before (no merged ranges,
+        such formulas read blank)."""
         try:
             with zipfile.ZipFile(self.path) as zf:
                 part = sheet_parts(zf).get(title)
                 if part is None:
-                    return []
+                    return [], []
                 info = zf.getinfo(part)
         except (KeyError, ValueError, UnicodeDecodeError, zipfile.BadZipFile, OSError):
-            return []
+            return [], []
         try:
             scan = sheetscan.check(title, lambda: sheetscan.whole(inflate(self.path, info)))
         except Refused as exc:
@@ -214,7 +242,7 @@ class XlsxSource:
         except (ValueError, zipfile.BadZipFile, OSError) as exc:
             raise SourceError(f"{self.name}: tab {title!r} cannot be read "
                               f"({_short(exc)})") from exc
-        return scan.merged
+        return scan.merged, sorted(scan.unsaved)
 
     def write_tabs(self, tabs: list[ResultTab]) -> None:
         from .package import replace_tabs
