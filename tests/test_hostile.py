@@ -188,6 +188,29 @@ def test_whitespace_padding_inside_the_limits_is_refused(tmp_path):
     assert isinstance(got.value, collabsheet.errors.LimitError)
 
 
+def test_the_parts_calamine_reads_on_opening_are_held_to_their_declared_size(tmp_path):
+    base = _office(tmp_path / "base.xlsx")
+
+    def styles(name: str, declared_extra: int) -> Path:
+        items = []
+        for part, data in _entries(base):
+            if part == "xl/styles.xml":
+                padded = data.replace(b">", b">" + b" " * (3 << 20), 1)
+                items.append((part, _deflate(padded), zlib.crc32(padded),
+                              len(data) + declared_extra))
+            else:
+                items.append((part, _deflate(data), zlib.crc32(data), len(data)))
+        _write_zip(tmp_path / name, items)
+        return tmp_path / name
+
+    with pytest.raises(collabsheet.errors.LimitError, match=r"^liar.xlsx: the part "
+                       r"xl/styles.xml unpacks to more than the .* the package declares for it"):
+        collabsheet.validate(styles("liar.xlsx", 0), as_of=dt.date(2025, 7, 1))
+    with pytest.raises(collabsheet.errors.LimitError, match=r"^padded.xlsx: the part "
+                       r"xl/styles.xml holds more than 1 MiB of bytes without any markup"):
+        collabsheet.validate(styles("padded.xlsx", 3 << 20), as_of=dt.date(2025, 7, 1))
+
+
 def test_prefetch_starts_no_reader_for_a_package_past_the_limits(tmp_path, monkeypatch):
     monkeypatch.setattr(prefetch, "PARALLEL_BYTES", 0)
     bomb = _padded(_office(tmp_path / "base.xlsx"), tmp_path / "bomb.xlsx", "Log", 3 << 10)
@@ -229,6 +252,21 @@ def test_cells_written_oddly_are_walked_as_calamine_reads_them(tmp_path, monkeyp
                      lambda xml: xml.replace(b'r="E21"', b"r='xfd1048576'"))
     with pytest.raises(collabsheet.errors.LimitError, match="reaches XFD1048576"):
         collabsheet.validate(lower, as_of=dt.date(2025, 7, 1))
+
+
+def test_a_wide_tab_is_held_by_a_wider_box_not_walked(monkeypatch):
+    def row(i: int) -> bytes:
+        return (b'<row r="%d">' % i + b"".join(b'<c r="%s%d"><v>1</v></c>' % (
+            sheetscan.column_letters(c).encode(), i) for c in range(40)) + b"</row>")
+
+    xml = b"<worksheet><sheetData>" + b"".join(row(i) for i in range(1, 300)) + b"</sheetData>"
+    pieces = [xml[i:i + 1000] for i in range(0, len(xml), 1000)]
+    monkeypatch.setattr(sheetscan.Walk, "feed", lambda *a: pytest.fail("walked"))
+    scan = sheetscan.check("Staff", lambda: sheetscan.whole(pieces))
+    assert scan.far and not scan.odd
+    odd = xml.replace(b'<c r="B7">', b"<c>")
+    with pytest.raises(BaseException, match="walked"):
+        sheetscan.check("Staff", lambda: sheetscan.whole([odd]))
 
 
 def test_a_tab_outside_the_quick_box_but_within_the_budget_is_read(tmp_path):

@@ -7,11 +7,14 @@ that block cannot be had: a single value in XFD1048576 asks for 512 GiB. So the 
 streams anyway (for merged ranges, or a slice of the largest tab) are scanned first, and a tab
 that spans more than ``CELL_BUDGET`` cells is refused with the cells that make it so far.
 
-The scan (``SheetScan``) is one RE2 search (pyarrow's, which runs at 1-2 GB/s where Python's
-``re`` is several times slower) for any cell tag that is not written as spreadsheet programs
-write it, ``<c r="B12"``, inside A1:AF1048576; for the first formula; and for merged ranges. A tab
-with a cell outside that box, or written any other way (no ``r``, another prefix, other quotes,
-lower case), is walked tag by tag as calamine reads it (``Walk``), and its exact span decides.
+The scan (``SheetScan``) is one RE2 search (pyarrow's: about 1 GB/s on this pattern, four to
+eight times Python's ``re``; 44 ms for the full-size office's Staff, 142 ms for each half of its
+Log) for any cell tag that is not written as spreadsheet programs write it, ``<c r="B12"``, or
+lies outside A1:AF1048576; for the first formula; and for merged ranges. A tab with a cell
+outside that box is searched again for the other boxes of the budget's size (``TIERS``: a
+Staff tab of 40 columns fits A1:DX262144); one no box holds, or with a cell written any other
+way (no ``r``, another prefix, other quotes, lower case), is walked tag by tag as calamine
+reads it (``Walk``), and its exact span decides.
 A stretch of more than ``MAX_RUN`` bytes without any ``<`` (whitespace a bomb is padded with; no
 cell text comes near it) is refused too: calamine holds such a stretch whole.
 
@@ -39,6 +42,11 @@ BOX_ROWS = 1 << 20
 BOX_COLUMNS = CELL_BUDGET // BOX_ROWS
 """Cells the quick search vouches for lie in A1:AF1048576 (BOX_ROWS x BOX_COLUMNS = the budget)."""
 
+TIERS = tuple((BOX_ROWS >> k, BOX_COLUMNS << k) for k in (2, 4, 6, 8, 9))
+"""Narrower and wider boxes of the budget's size (A1:DX262144 ... A1:XFD2048), searched in turn
+for a tab with cells right of AF (a Staff tab of 40 columns, say): one more pass each, where
+walking the tab would take seconds."""
+
 MAX_RUN = 1 << 20
 """The most bytes a sheet may hold without a ``<``: 1 MiB. A cell holds at most 32,767
 characters (under 330 KB even with every character written as an entity)."""
@@ -56,24 +64,6 @@ def _greater(n: int) -> str:
     return "(?:" + "|".join(alts) + ")"
 
 
-_IN_BOX = r"(?:[A-Z]|A[A-F])"  # the letters of A..AF
-_BAD_REF = (r"(?:[^A-Z]|[A-Z][^A-Z0-9]|[A-Z][A-Z][^0-9]|[B-Z][A-Z]|A[G-Z]|" + _IN_BOX
-            + r"(?:0|\d{" + str(len(str(BOX_ROWS)) + 1) + "}|" + _greater(BOX_ROWS)
-            + r'|\d{1,' + str(len(str(BOX_ROWS))) + r'}[^\d"]))')
-_ALTERNATIVES = {
-    # a cell tag that is not exactly <c r="REF"...> with REF in the box, or one with a prefix
-    "cell": r'c(?:[\t\n\r>/]| [^r]| r[^=]| r=[^"]| r="' + _BAD_REF + r")|[\w.-]+:c[\s/>]",
-    "formula": r"(?:[\w.-]+:)?f[\s/>]",
-    "merge": r"(?:[\w.-]+:)?mergeCell[\s/>]",
-}
-_KIND = re.compile(rb"<(?:[\w.-]+:)?(c|f|mergeCell)[\s/>]")
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
-_UNSAVED = re.compile(
-    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*)>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)'
-    rb"(<v\s*/>|<v>\s*</v>)?</c>")
-_STR = re.compile(rb'\st="(?:str|inlineStr)"')
-
-
 def column_letters(index: int) -> str:
     """0 -> A (the standard library's own, so that prefetch needs nothing else)."""
     letters = ""
@@ -82,6 +72,47 @@ def column_letters(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def _later(letters: str) -> str:
+    """A regex for the column letters after ``letters`` (more of them, or as many and later)."""
+    alts = [f"[A-Z]{{{len(letters) + 1},}}"]
+    alts += [letters[:i] + f"[{chr(ord(ch) + 1)}-Z]" + "[A-Z]" * (len(letters) - i - 1)
+             for i, ch in enumerate(letters) if ch != "Z"]
+    return "(?:" + "|".join(alts) + ")"
+
+
+def _far(rows: int, columns: int) -> str:
+    """A cell tag written plainly whose reference lies beyond A1:(columns)(rows)."""
+    return (r'c r="(?:' + _later(column_letters(columns - 1)) + r"|[A-Z]{1,3}(?:\d{"
+            + str(len(str(rows)) + 1) + ",}|" + _greater(rows) + "))")
+
+
+_ODD = (r'c(?:[\t\n\r>/]| [^r]| r[^=]| r=[^"]| r="(?:[^A-Z]|[A-Z][^A-Z0-9]|[A-Z]{2}[^A-Z0-9]'
+        r'|[A-Z]{3}[^0-9]|[A-Z]{1,3}0|[A-Z]{1,3}\d{8}|[A-Z]{1,3}\d{1,7}[^\d"]))'
+        r"|[\w.-]+:c[\s/>]")
+"""A cell tag not written as <c r="B12" (no r, r not first, other quotes, lower case, a
+leading zero, a prefix): its place is found by walking the tab."""
+_IN_BOX = r"(?:[A-Z]|A[A-F])"  # the letters of A..AF
+_NOT_PLAIN_IN_BOX = (
+    r"(?:[^A-Z]|[A-Z][^A-Z0-9]|[A-Z][A-Z][^0-9]|[B-Z][A-Z]|A[G-Z]|" + _IN_BOX + r"(?:0|\d{"
+    + str(len(str(BOX_ROWS)) + 1) + "}|" + _greater(BOX_ROWS) + r'|\d{1,'
+    + str(len(str(BOX_ROWS))) + r'}[^\d"]))')
+_ALTERNATIVES = {
+    # odd or far in one: the same search as either alone, at the speed of one (the common case
+    # finds nothing); a hit is told apart by _PLAIN, and the search goes on for odd ones only
+    "cell": r'c(?:[\t\n\r>/]| [^r]| r[^=]| r=[^"]| r="' + _NOT_PLAIN_IN_BOX + r")|[\w.-]+:c[\s/>]",
+    "odd": _ODD,
+    "formula": r"(?:[\w.-]+:)?f[\s/>]",
+    "merge": r"(?:[\w.-]+:)?mergeCell[\s/>]",
+}
+_PLAIN = re.compile(rb'<c r="[A-Z]{1,3}[1-9]')
+_KIND = re.compile(rb"<(?:[\w.-]+:)?(c|f|mergeCell)[\s/>]")
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+_UNSAVED = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*)>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)'
+    rb"(<v\s*/>|<v>\s*</v>)?</c>")
+_STR = re.compile(rb'\st="(?:str|inlineStr)"')
 
 
 def _cell(row: int, col: int) -> str:
@@ -124,12 +155,13 @@ def _find(data: Any, lo: int, hi: int, pattern: str) -> int:
 
 @dataclass
 class SheetScan:
-    """A sheet's bytes fed in order (``feed``): whether every cell is a plain one inside the
-    box (``irregular`` is False), the formula cells without a saved value (``unsaved``: 0-based
-    row, column) and the merged ranges. ``title`` names the tab in refusals."""
+    """A sheet's bytes fed in order (``feed``): whether a cell is written oddly (``odd``) or
+    lies outside A1:AF1048576 (``far``), the formula cells without a saved value (``unsaved``:
+    0-based row, column) and the merged ranges. ``title`` names the tab in refusals."""
 
     title: str
-    irregular: bool = False
+    odd: bool = False
+    far: bool = False
     formulas: bool = False
     merged: list[str] = field(default_factory=list)
     unsaved: set[tuple[int, int]] = field(default_factory=set)
@@ -138,7 +170,8 @@ class SheetScan:
     _seam: bytes = b""
 
     def _pattern(self) -> str | None:
-        wanted = [key for key, on in (("cell", not self.irregular),
+        wanted = [key for key, on in (("cell", not (self.odd or self.far)),
+                                      ("odd", self.far and not self.odd),
                                       ("formula", not self.formulas),
                                       ("merge", not self._merging)) if on]
         if not wanted:
@@ -199,7 +232,10 @@ class SheetScan:
             m = _KIND.match(data, at)
             kind = m.group(1) if m is not None else b"c"
             if kind == b"c":
-                self.irregular = True
+                if _PLAIN.match(data, at):
+                    self.far = True
+                else:
+                    self.odd = True
             elif kind == b"f":
                 self.formulas = True
                 formulas_from = lo  # from the start: the formula's cell begins before it
@@ -226,8 +262,23 @@ class SheetScan:
 
 
 _TAG = re.compile(
-    rb"""<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+    rb"""<(/?)(?:[A-Za-z_][\w.-]*:)?(row|c)(?=[\s/>])(?:\s+r="([A-Z]{0,3})([0-9]{1,7})")?"""
+    rb"""((?:[^>"']|"[^"]*"|'[^']*')*)>""")
 _R = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_COLUMNS: dict[bytes, int] = {}
+
+
+def _column(letters: bytes) -> int:
+    """calamine's reading of a reference's letters (either case) -> 0-based column."""
+    col = _COLUMNS.get(letters)
+    if col is None:
+        col = 0
+        for ch in letters.upper():
+            col = col * 26 + ch - 64
+        col -= 1
+        if len(_COLUMNS) < 1 << 16:
+            _COLUMNS[letters] = col
+    return col
 
 
 def _ref(text: bytes) -> tuple[int, int | None] | None:
@@ -236,17 +287,17 @@ def _ref(text: bytes) -> tuple[int, int | None] | None:
     m = re.fullmatch(rb"([A-Za-z]*)([0-9]+)", text)
     if m is None:
         return None
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ch - 64
-    return int(m.group(2)) - 1, (col - 1 if m.group(1) else None)
+    return int(m.group(2)) - 1, (_column(m.group(1)) if m.group(1) else None)
 
 
 @dataclass
 class Walk:
-    """A sheet's tags walked as calamine walks them: a cell's place is its ``r``, or the next
-    column of the row it is in (rows numbered by their ``r`` or one after the last); an empty
-    cell tag (``<c .../>``) holds nothing. Gives the exact span, for ``too_far``."""
+    """A sheet's tags walked as calamine walks them: a cell's place is its ``r`` (any quotes,
+    either case, any prefix), or the next column of the row it is in (rows numbered by their
+    ``r`` or one after the last); an empty cell tag (``<c .../>``) holds nothing. A cell tag
+    with content counts, value or not (calamine would skip one without a value: counting it
+    errs on the side of refusing). Gives the span, for ``too_far``; 1.6 s for the full-size
+    office's Staff (47 MB), so only for the tabs no box of the scan holds."""
 
     title: str
     rows: int = 0
@@ -263,31 +314,32 @@ class Walk:
         end = 0
         for m in _TAG.finditer(buf):
             end = m.end()
-            closing, name, attrs = m.group(1), m.group(2), m.group(3)
-            if attrs.rstrip().endswith(b"/"):
-                continue
-            if name == b"row":
-                if closing:
-                    self._row, self._col = self._row + 1, 0
-                else:
-                    r = _R.search(attrs)
-                    got = _ref(r.group(1) or r.group(2) or b"") if r is not None else None
-                    if got is not None:
-                        self._row = got[0]
+            closing, name, letters, digits, attrs = m.groups()
+            if m.group(0)[-2] == 47:  # "/>": an empty tag, nothing in it
                 continue
             if closing:
+                if name == b"row":
+                    self._row, self._col = self._row + 1, 0
                 continue
-            r = _R.search(attrs)
-            got = _ref(r.group(1) or r.group(2) or b"") if r is not None else None
+            if digits is not None:  # r first, written plainly
+                got: tuple[int, int | None] | None = (
+                    int(digits) - 1, _column(letters) if letters else None)
+            else:
+                r = _R.search(attrs)
+                got = _ref(r.group(1) or r.group(2) or b"") if r is not None else None
+            if name == b"row":
+                if got is not None:
+                    self._row = got[0]
+                continue
             if got is not None and got[1] is not None:
                 row, col = got[0], got[1]
                 self._col = col
             else:
                 row, col = self._row, self._col
             self._col += 1
-            if col + 1 > self.columns:
+            if col >= self.columns:
                 self.columns, self.right = col + 1, (row, col)
-            if row + 1 > self.rows:
+            if row >= self.rows:
                 self.rows, self.down = row + 1, (row, col)
         last = buf.rfind(b"<", end)
         self._carry = buf[last:] if last >= 0 and buf.find(b">", last) < 0 else b""
@@ -299,15 +351,32 @@ class Walk:
 Spans = Iterable[tuple[bytes, int, int]]
 
 
+def _any_far(spans: Spans, pattern: str) -> bool:
+    seam = b""
+    for data, lo, hi in spans:
+        head = bytes(memoryview(data)[lo:min(hi, lo + _SEAM)])
+        if seam and _find(seam + head, 0, len(seam) + len(head), pattern) >= 0:
+            return True
+        if _find(data, lo, hi, pattern) >= 0:
+            return True
+        seam = (seam + bytes(memoryview(data)[max(lo, hi - _SEAM):hi]))[-_SEAM:]
+    return False
+
+
 def check(title: str, spans: Callable[[], Spans]) -> SheetScan:
-    """Scan a sheet's bytes (``spans()``: data, lo, hi, in order) and, when the scan cannot
-    vouch for every cell, walk them (``spans()`` once more). Raises Refused for a tab past the
-    budget or a stretch past MAX_RUN; the scan holds the merged ranges and unsaved formulas."""
+    """Scan a sheet's bytes (``spans()``: data, lo, hi, in order); when a cell lies right of AF
+    or below row 1,048,576, search them again for the boxes of TIERS; when one is written
+    oddly (or no box holds them), walk them. Raises Refused for a tab past the budget or a
+    stretch past MAX_RUN; the scan holds the merged ranges and unsaved formulas."""
     scan = SheetScan(title)
     for data, lo, hi in spans():
         scan.feed(data, lo, hi)
     scan.finish()
-    if scan.irregular:
+    if not scan.odd and scan.far:
+        for rows, columns in TIERS:
+            if not _any_far(spans(), "<" + _far(rows, columns)):
+                return scan
+    if scan.odd or scan.far:
         walk = Walk(title)
         for data, lo, hi in spans():
             walk.feed(data, lo, hi)
@@ -326,9 +395,10 @@ def whole(pieces: Iterable[bytes]) -> Iterator[tuple[bytes, int, int]]:
 def check_runs(what: str, pieces: Iterable[bytes]) -> None:
     """Refuse a part (not a sheet) with a stretch of more than MAX_RUN bytes without a ``<``."""
     scan = SheetScan(what)
-    try:
-        for piece in pieces:
+    for piece in pieces:
+        try:
             scan.feed_runs(piece)
-    except Refused:
-        raise Refused(f"{what} holds more than {MAX_RUN >> 20} MiB of bytes without any "
-                      "markup; the file is refused (a damaged package, or a zip bomb)") from None
+        except Refused:
+            raise Refused(f"{what} holds more than {MAX_RUN >> 20} MiB of bytes without any "
+                          "markup; the file is refused (a damaged package, or a zip bomb)"
+                          ) from None

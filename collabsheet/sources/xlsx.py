@@ -9,6 +9,7 @@ the cell budget, in the same stream that finds its merged ranges)."""
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -31,21 +32,20 @@ def _refused(name: str, exc: Refused) -> LimitError:
     return LimitError(f"{name}: {exc}", tab=exc.tab)
 
 
+_OPENED = re.compile(r"[^/]+|_rels/[^/]+|xl/[^/]+|xl/_rels/[^/]+")
+"""The parts calamine may read when a workbook is opened (the workbook, its relationships,
+shared strings, styles); a sheet, a drawing or a pivot cache lies in a folder of its own."""
+
+
 def check_package(path: Path, name: str) -> None:
     """Refuse a package before calamine opens it: declared sizes past the limits, or a part
-    that calamine reads on opening (the workbook, its relationships, shared strings, styles)
-    which unpacks past its declared size or is padded with whitespace. Worksheets are checked
-    when their tab is read (``XlsxSource._scan``)."""
+    calamine reads on opening (``_OPENED``) that unpacks past its declared size or is padded
+    with whitespace. Worksheets are checked when their tab is read (``XlsxSource._scan``)."""
     try:
         with zipfile.ZipFile(path) as zf:
             check_sizes(zf)
-            try:
-                sheets = set(sheet_parts(zf).values())
-            except (KeyError, ValueError, UnicodeDecodeError):
-                sheets = set()
-            infos = [i for i in zf.infolist() if i.filename not in sheets and not i.is_dir()
-                     and i.filename.lower().endswith((".xml", ".rels"))
-                     and not i.filename.startswith("xl/worksheets/")]
+            infos = [i for i in zf.infolist() if _OPENED.fullmatch(i.filename)
+                     and i.filename.lower().endswith((".xml", ".rels"))]
         for info in infos:
             sheetscan.check_runs(f"the part {info.filename}", inflate(path, info))
     except Refused as exc:
