@@ -52,6 +52,10 @@ def _rule(id: str, severity: Severity, tab: str, section: str, title: tuple[str,
 
 
 _EXPECT_DATE = "expected a date such as 2025-03-04"
+_NO_VALUE = ("{label} holds a formula with no saved value; open and save the workbook in Excel or "
+             "LibreOffice so the value is saved, or type the value")
+"""Every rule that reads a cell's text says this of a formula that was never calculated."""
+_FORMULA_ERROR = "{label} holds the formula error {text}; correct the formula, or type the value"
 
 RULES: tuple[Rule, ...] = (
     # ----- Log rows, checks on the row alone (RULES.md section 3, checks 1-7)
@@ -67,7 +71,7 @@ RULES: tuple[Rule, ...] = (
           joined="Joined {text!r} is not a date; " + _EXPECT_DATE,
           left="Left {text!r} is not a date; " + _EXPECT_DATE,
           left_before_joined="Left {left} is before Joined {joined}",
-          move="Date {text!r} is not a date; " + _EXPECT_DATE),
+          move="Date {text!r} is not a date; " + _EXPECT_DATE, no_value=_NO_VALUE),
     _rule("unknown-person", "error", "Log, Special, Moves", "3.2",
           ("Not one person in Staff", "직원 명단에 없는 사람"),
           """From, To (or ID) must name exactly one person of the Staff tab, by ID or, where the
@@ -76,7 +80,7 @@ RULES: tuple[Rule, ...] = (
           blank="{label} is blank; expected a staff ID or email",
           ambiguous="{label} {text!r} matches more than one person in Staff",
           id="{label} {text!r} is not an ID in Staff",
-          email="{label} {text!r} is not an email in Staff"),
+          email="{label} {text!r} is not an email in Staff", no_value=_NO_VALUE),
     _rule("not-on-staff", "error", "Log, Special", "3.3",
           ("Not on the staff that day", "해당 날짜에 재직하지 않음"),
           """Sender and receiver (or the awardee) must take part and be on the staff on the date:
@@ -108,10 +112,12 @@ RULES: tuple[Rule, ...] = (
           expected_step="a whole number from {low} to {high} in steps of {step}",
           special_not_number="Points {text!r} is not a number; expected a whole number (blank "
                              "means {points})",
-          special_not_whole="Points {text} is not a whole number above 0"),
+          special_not_whole="Points {text} is not a whole number above 0", no_value=_NO_VALUE),
     _rule("message", "error", "Log", "3.7", ("Blank message", "메시지 없음"),
-          "The thank-you message is blank.",
-          default="Message is blank; write what the colleague helped with"),
+          """The thank-you message is blank, or its cell holds a formula whose value is an
+          error (#NAME?) or was never saved.""",
+          default="Message is blank; write what the colleague helped with",
+          formula_error=_FORMULA_ERROR, no_value=_NO_VALUE),
     # ----- checks against what came before (section 3, checks 8-9)
     _rule("pair-limit", "error", "Log", "3.8",
           ("Too many sends to one person", "같은 사람에게 보낸 횟수 초과"),
@@ -148,11 +154,13 @@ RULES: tuple[Rule, ...] = (
     # ----- Staff, Departments and Moves tabs (section 1)
     _rule("missing-value", "error", "Staff, Departments", "1",
           ("Required value missing", "필수 값 없음"),
-          "A Staff row without an ID or department, or a Departments row without a group.",
+          """A Staff row without an ID or department, or a Departments row without a group; an
+          ID, department or group whose formula's value is an error or was never saved is
+          missing too.""",
           id="ID is blank; every person needs a unique ID",
           department="Department is blank",
           group="Group is blank for {department!r}; expected a ranking group such as Head "
-                "office"),
+                "office", formula_error=_FORMULA_ERROR, no_value=_NO_VALUE),
     _rule("duplicate-id", "error", "Staff", "1", ("ID used twice", "사번 중복"),
           "Two Staff rows share an ID; IDs must be unique.",
           default="ID {id!r} is used by {n} rows of Staff; IDs must be unique"),
@@ -162,7 +170,8 @@ RULES: tuple[Rule, ...] = (
     _rule("unknown-department", "error", "Staff, Moves", "1",
           ("Department not in Departments", "부서 목록에 없는 부서"),
           "A department in Staff or Moves that the Departments tab does not list.",
-          default="Department {department!r} is not in the Departments tab"),
+          default="Department {department!r} is not in the Departments tab",
+          no_value=_NO_VALUE),
     _rule("duplicate-department", "error", "Departments", "1",
           ("Department listed twice", "부서 중복"),
           "The Departments tab lists a department more than once.",

@@ -21,6 +21,7 @@ import pandera.pandas as pa
 from .catalogue import BY_ID, Severity, say
 from .report import Violation
 from .settings import Rules
+from .sources.base import ERROR_TEXTS, NO_VALUE
 
 Row = Mapping[str, Any]
 
@@ -164,6 +165,37 @@ def is_false(s: pd.Series) -> pd.Series:
 
 def present(s: pd.Series) -> pd.Series:
     return s.notna()
+
+
+def usable(s: pd.Series) -> pd.Series:
+    """Present, and not a formula's error nor a formula with no saved value."""
+    text = s if s.dtype == "str" else s.astype("str")
+    return s.notna() & ~text.isin(list(ERROR_TEXTS)).fillna(False).astype(bool)
+
+
+def unusable(value: Any) -> str | None:
+    """The catalogue variant for a cell that holds no usable value: ``no_value`` (a formula that
+    was never calculated, sources.base.NO_VALUE), ``formula_error`` (a formula's error, #NAME?),
+    None for anything else."""
+    text = txt(value)
+    if text == NO_VALUE:
+        return "no_value"
+    return "formula_error" if text in ERROR_TEXTS else None
+
+
+def naming(rule_id: str, label: str, column: str, explain: Callable[[Row, Context], str],
+           errors: bool = False) -> Callable[[Row, Context], str]:
+    """``explain``, unless the row's ``column`` holds a formula with no saved value (or, with
+    ``errors``, a formula's error where the rule would call the cell blank): then the rule's
+    ``no_value`` (``formula_error``) words say what the cell holds and how to fix it."""
+
+    def explain_cell(row: Row, ctx: Context) -> str:
+        variant = unusable(row[column])
+        if variant == "no_value" or (variant == "formula_error" and errors):
+            return say(rule_id, variant, ctx.lang, label=label, text=txt(row[column]))
+        return explain(row, ctx)
+
+    return explain_cell
 
 
 # ----- running rules ------------------------------------------------------------------------

@@ -24,6 +24,17 @@ class SourceError(CollabsheetError):
     """The workbook cannot be opened, read or written (missing file, not a workbook, locked)."""
 
 
+class LimitError(SourceError):
+    """The workbook is refused before it is parsed: its package unpacks past what any office's
+    workbook needs (a zip bomb), or a tab spans more cells than can be read (a value far out in
+    XFD1048576, say). The message names the workbook and the tab, and what to do."""
+
+
+class FormatError(SourceError):
+    """The file is not what its name says, or not a workbook collabsheet reads: an .xls, a CSV,
+    an .xlsx package named .xls. The message says what the file is and how to make it .xlsx."""
+
+
 class TabError(CollabsheetError):
     """A tab the job needs is missing or its header row cannot be used."""
 

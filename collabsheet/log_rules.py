@@ -22,6 +22,7 @@ from .checks import (
     is_false,
     is_true,
     month_text,
+    naming,
     num,
     off_staff_message,
     person_message,
@@ -33,8 +34,8 @@ from .settings import Rules
 
 MESSAGE_COLUMNS = [
     "row", "when", "month", "date_text", "from", "to", "from_status", "to_status", "sender",
-    "receiver", "sender_dept", "points", "points_text", "message", "earlier_pair_sends",
-    "points_left", "granted", "duplicate_of"]
+    "receiver", "sender_dept", "points", "points_text", "message", "message_text",
+    "earlier_pair_sends", "points_left", "granted", "duplicate_of"]
 """The only Log columns the messages read (keeps a report of 70,000 problems quick)."""
 
 ORDER_DEPENDENT = ("pair-limit", "allowance", "duplicate")
@@ -105,11 +106,13 @@ def _duplicate_message(row: Row, ctx: Context) -> str:
 def log_rules(rules: Rules, as_of: dt.date) -> list[RowRule]:
     """Checks 1-9 and the duplicate warning, in the order RULES.md numbers them."""
     out = [
-        RowRule("date", "when", "date", date_ok(rules, as_of), date_message, "date_text",
-                ignore_na=False),
-        RowRule("unknown-person", "sender", "from", present, person_message("from", "From"),
+        RowRule("date", "when", "date", date_ok(rules, as_of),
+                naming("date", "Date", "date_text", date_message), "date_text", ignore_na=False),
+        RowRule("unknown-person", "sender", "from", present,
+                naming("unknown-person", "From", "from", person_message("from", "From")),
                 "from", ignore_na=False),
-        RowRule("unknown-person", "receiver", "to", present, person_message("to", "To"),
+        RowRule("unknown-person", "receiver", "to", present,
+                naming("unknown-person", "To", "to", person_message("to", "To")),
                 "to", ignore_na=False),
         RowRule("not-on-staff", "sender_on_staff", "from", is_true,
                 off_staff_message("From", "sender"), "from"),
@@ -121,10 +124,12 @@ def log_rules(rules: Rules, as_of: dt.date) -> list[RowRule]:
         out.append(RowRule("same-department", "same_department", "to", is_false,
                            _same_dept_message, "to"))
     out += [
-        RowRule("points", "points", "points", _points_ok(rules), _points_message, "points_text",
+        RowRule("points", "points", "points", _points_ok(rules),
+                naming("points", "Points", "points_text", _points_message), "points_text",
                 ignore_na=False),
-        RowRule("message", "message", "message", present, _message_message, "message",
-                ignore_na=False),
+        RowRule("message", "message", "message", present,
+                naming("message", "Message", "message_text", _message_message, errors=True),
+                "message_text", ignore_na=False),
         RowRule("pair-limit", "earlier_pair_sends", "to",
                 lambda s: s < rules.max_sends_per_pair, _pair_message, "to"),
         RowRule("allowance", None, "points",

@@ -268,6 +268,7 @@ def _log(raw: pd.DataFrame, dates: Dates) -> pd.DataFrame:
         "points_text": points_text,
         "points": cells.parse_numbers(points_text.where(~_is_error(points_text))),
         "message": message.where(~_is_error(message)),
+        "message_text": message,
     })
 
 

@@ -15,6 +15,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .cells import arrow_text
+from .sources.base import ERROR_TEXTS
+
+_NO_KEYS = frozenset(t.lower() for t in ERROR_TEXTS)
+"""Keys no person has: a cell holding a formula's error or no saved value is no one's ID or
+email, however many rows hold it (tab_checks reports those cells)."""
+
+
+def _usable(keys: pd.Series) -> pd.Series:
+    return keys.where(~keys.isin(list(_NO_KEYS)))
 
 
 def _is_in(arr: pa.Array, value_set: pa.Array) -> np.ndarray:
@@ -48,8 +57,9 @@ class People:
 
     def __init__(self, staff: pd.DataFrame, moves: pd.DataFrame):
         self.staff = staff
-        self.id_count, self.by_id, self.ambiguous_ids = self._lookup(staff["id_key"])
-        self.email_count, self.by_email, self.ambiguous_emails = self._lookup(staff["email_key"])
+        self.id_count, self.by_id, self.ambiguous_ids = self._lookup(_usable(staff["id_key"]))
+        self.email_count, self.by_email, self.ambiguous_emails = self._lookup(
+            _usable(staff["email_key"]))
         self.takes = staff["takes_part"].fillna(True).to_numpy(dtype=bool)
         self.joined = staff["joined"].to_numpy(dtype="datetime64[ns]")
         self.left = staff["left"].to_numpy(dtype="datetime64[ns]")

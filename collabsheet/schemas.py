@@ -43,7 +43,8 @@ STRUCTURE: dict[str, pa.DataFrameSchema] = {
     "moves": _typed(date_text="text", date="time", id="text", id_key="text", department="text",
                     dept_key="text"),
     "log": _typed(date_text="text", when="time", points_text="text", points="number",
-                  **{c: "text" for c in ("from", "from_key", "to", "to_key", "message")}),
+                  **{c: "text" for c in ("from", "from_key", "to", "to_key", "message",
+                                         "message_text")}),
     "special": _typed(date_text="text", when="time", id="text", id_key="text",
                       points_text="text", points="number", work="text", departments="text"),
 }

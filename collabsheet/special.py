@@ -21,6 +21,7 @@ from .checks import (
     date_message,
     date_ok,
     is_true,
+    naming,
     off_staff_message,
     person_message,
     present,
@@ -88,13 +89,15 @@ def _departments_message(row: Row, ctx: Context) -> str:
 
 def special_rules(rules: Rules, as_of: dt.date) -> list[RowRule]:
     return [
-        RowRule("date", "when", "date", date_ok(rules, as_of), date_message, "date_text",
-                ignore_na=False),
-        RowRule("unknown-person", "person", "id", present, person_message("id", "ID"), "id",
+        RowRule("date", "when", "date", date_ok(rules, as_of),
+                naming("date", "Date", "date_text", date_message), "date_text", ignore_na=False),
+        RowRule("unknown-person", "person", "id", present,
+                naming("unknown-person", "ID", "id", person_message("id", "ID")), "id",
                 ignore_na=False),
         RowRule("not-on-staff", "person_on_staff", "id", is_true,
                 off_staff_message("ID", "person"), "id"),
-        RowRule("points", "points_ok", "points", is_true, _points_message, "points_text"),
+        RowRule("points", "points_ok", "points", is_true,
+                naming("points", "Points", "points_text", _points_message), "points_text"),
         RowRule("departments", "departments_problem", "departments", lambda s: s.isna(),
                 _departments_message, "departments", ignore_na=False),
     ]

@@ -5,7 +5,18 @@ runs them while the Log is still being parsed."""
 from __future__ import annotations
 
 from .catalogue import rule, say
-from .checks import Context, Row, RowRule, day_text, is_false, is_true, person_message, present
+from .checks import (
+    Context,
+    Row,
+    RowRule,
+    day_text,
+    is_false,
+    is_true,
+    naming,
+    person_message,
+    present,
+    usable,
+)
 from .checks import txt as _txt
 from .office import HeaderProblem
 from .report import Violation
@@ -15,8 +26,10 @@ from .sheetref import column_letter, split_cell
 
 def staff_rules() -> list[RowRule]:
     return [
-        RowRule("missing-value", "id", "id", present,
-                lambda row, ctx: say("missing-value", "id", ctx.lang), "id", ignore_na=False),
+        RowRule("missing-value", "id", "id", usable,
+                naming("missing-value", "ID", "id",
+                       lambda row, ctx: say("missing-value", "id", ctx.lang), errors=True),
+                "id", ignore_na=False),
         RowRule("duplicate-id", "id_count", "id", lambda s: s <= 1,
                 lambda row, ctx: say("duplicate-id", "default", ctx.lang, id=row["id"],
                                      n=int(row["id_count"])), "id"),
@@ -27,13 +40,16 @@ def staff_rules() -> list[RowRule]:
                 lambda row, ctx: say("missing-value", "department", ctx.lang), "department",
                 ignore_na=False),
         RowRule("unknown-department", "dept_known", "department", is_true,
-                lambda row, ctx: say("unknown-department", "default", ctx.lang,
-                                     department=row["department"]), "department"),
+                naming("unknown-department", "Department", "department",
+                       lambda row, ctx: say("unknown-department", "default", ctx.lang,
+                                            department=row["department"])), "department"),
         RowRule("date", "joined_bad", "joined", is_false,
-                lambda row, ctx: say("date", "joined", ctx.lang, text=row["joined_text"]),
+                naming("date", "Joined", "joined_text",
+                       lambda row, ctx: say("date", "joined", ctx.lang, text=row["joined_text"])),
                 "joined_text"),
         RowRule("date", "left_bad", "left", is_false,
-                lambda row, ctx: say("date", "left", ctx.lang, text=row["left_text"]),
+                naming("date", "Left", "left_text",
+                       lambda row, ctx: say("date", "left", ctx.lang, text=row["left_text"])),
                 "left_text"),
         RowRule("date", "left_before_joined", "left", is_false,
                 lambda row, ctx: say("date", "left_before_joined", ctx.lang,
@@ -47,16 +63,19 @@ def staff_rules() -> list[RowRule]:
 
 def department_rules() -> list[RowRule]:
     return [
-        RowRule("missing-value", "department", "department", present,
-                lambda row, ctx: say("missing-value", "department", ctx.lang), "department",
-                ignore_na=False),
+        RowRule("missing-value", "department", "department", usable,
+                naming("missing-value", "Department", "department",
+                       lambda row, ctx: say("missing-value", "department", ctx.lang),
+                       errors=True), "department", ignore_na=False),
         RowRule("duplicate-department", "dept_count", "department", lambda s: s <= 1,
                 lambda row, ctx: say("duplicate-department", "default", ctx.lang,
                                      department=row["department"], n=int(row["dept_count"])),
                 "department"),
-        RowRule("missing-value", "group", "group", present,
-                lambda row, ctx: say("missing-value", "group", ctx.lang,
-                                     department=row["department"]), "group", ignore_na=False),
+        RowRule("missing-value", "group", "group", usable,
+                naming("missing-value", "Group", "group",
+                       lambda row, ctx: say("missing-value", "group", ctx.lang,
+                                            department=row["department"]), errors=True),
+                "group", ignore_na=False),
     ]
 
 
@@ -66,13 +85,16 @@ def _move_date(row: Row, ctx: Context) -> str:
 
 def move_rules() -> list[RowRule]:
     return [
-        RowRule("date", "date", "date", present, _move_date, "date_text", ignore_na=False),
-        RowRule("unknown-person", "person", "id", present, person_message("id", "ID"), "id",
+        RowRule("date", "date", "date", present, naming("date", "Date", "date_text", _move_date),
+                "date_text", ignore_na=False),
+        RowRule("unknown-person", "person", "id", present,
+                naming("unknown-person", "ID", "id", person_message("id", "ID")), "id",
                 ignore_na=False),
         RowRule("unknown-department", "dept_known", "department", is_true,
-                lambda row, ctx: say("unknown-department", "default", ctx.lang,
-                                     department=_txt(row["department"])), "department",
-                ignore_na=False),
+                naming("unknown-department", "Department", "department",
+                       lambda row, ctx: say("unknown-department", "default", ctx.lang,
+                                            department=_txt(row["department"]))),
+                "department", ignore_na=False),
     ]
 
 

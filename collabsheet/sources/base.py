@@ -26,7 +26,15 @@ _ERROR_NAMES = {
     "Value": "#VALUE!",
     "GettingData": "#GETTING_DATA",
 }
-ERROR_TEXTS = frozenset(_ERROR_NAMES.values()) | {"#ERROR!", "#SPILL!", "#CALC!"}
+NO_VALUE = "#NO_VALUE!"
+"""What a formula cell without a saved value reads as. A workbook written by a program that does
+not calculate (openpyxl, a script) keeps ``<c r="B2"><f>A1&amp;"x"</f></c>`` and no ``<v>``:
+calamine hands over nothing, as for a blank cell, so the reader finds such cells in the sheet's
+bytes (``sheetscan``) and puts this text in them for the checks to name."""
+
+ERROR_TEXTS = frozenset(_ERROR_NAMES.values()) | {"#ERROR!", "#SPILL!", "#CALC!", NO_VALUE}
+"""The texts a cell arrives as when it holds no usable value: a formula's cached error (calamine
+reports ``t="e"`` cells as errors, mapped by ``error_text``), or NO_VALUE."""
 
 
 def error_text(detail: str) -> str:
@@ -42,7 +50,8 @@ class RawTab:
     """One tab as text: the header row (sheet row 1) and each data column below it.
 
     ``rows`` holds the sheet row number of every data row kept; blank rows are already dropped.
-    Error cells arrive as their error text (``#REF!``), so checks see and name them.
+    Error cells arrive as their error text (``#REF!``), so checks see and name them; a formula
+    without a saved value arrives as NO_VALUE.
     ``epoch`` is the day the workbook's date serials count from (1904-01-01 in a workbook of
     the 1904 date system): a number in a date column means that many days after it. ``zone``
     is the time zone the workbook's own clock writes in (a Google Sheet's, where a Form's

@@ -4,12 +4,17 @@ calamine holds the GIL while it parses, so a thread would not overlap it; fresh 
 import only fastexcel and pyarrow do, one slice of the tab's rows each (see ``partread``). The
 command line starts them before it imports pandas (``start``); the .xlsx backend takes them
 over (``take``) or starts its own. Only the standard library is imported here.
+
+Nothing is left behind by a run that is killed: the readers end with the process that started
+them (``partread.die_with_parent``), and their files are named ``collabsheet-<pid>-...``, so a
+later read removes those of a process that is gone (``remove_stale``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -19,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import SourceError
-from .opc import sheet_parts
+from ..errors import LimitError, SourceError
+from .opc import Refused, check_sizes, sheet_parts
+from .sheetscan import CELL_BUDGET, too_far
 
 PARALLEL_BYTES = 32 << 20
 SLICES = max(2, min(4, (os.cpu_count() or 2) - 1))
@@ -40,17 +46,18 @@ class ChildRead:
         self.files: list[Path] = []
         self.outs: list[Path] = []
         self.procs: list[subprocess.Popen[bytes]] = []
+        remove_stale()
         for k in range(slices):
             xlsx, out = (self._temp(suffix) for suffix in (".xlsx", ".arrow"))
             self.outs.append(out)
             self.procs.append(subprocess.Popen(
-                [sys.executable, "-c", _CHILD, _ROOT, str(path), title, str(k), str(slices),
-                 str(xlsx), str(out)],
+                [sys.executable, "-c", _CHILD, _ROOT, str(os.getpid()), str(path), title,
+                 str(k), str(slices), str(xlsx), str(out)],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL))
         self._finalizer = weakref.finalize(self, _stop, self.procs, self.files)
 
     def _temp(self, suffix: str) -> Path:
-        fd, name = tempfile.mkstemp(prefix="collabsheet-", suffix=suffix)
+        fd, name = tempfile.mkstemp(prefix=f"collabsheet-{os.getpid()}-", suffix=suffix)
         os.close(fd)
         self.files.append(Path(name))
         return Path(name)
@@ -69,13 +76,17 @@ class ChildRead:
         return answer
 
     def result(self, name: str) -> tuple[Any, list[tuple[int, int, str]], list[int],
-                                         list[str]] | None:
-        """The tab as one record batch, its error cells, its absolute column indexes and its
-        merged ranges; None if the sheet could not be cut or its rows are out of order (read
-        it whole instead)."""
+                                         list[str], list[tuple[int, int]]] | None:
+        """The tab as one record batch, its error cells, its absolute column indexes, its
+        merged ranges and its formula cells without a saved value (0-based sheet row, column);
+        None if the sheet could not be cut or its rows are out of order (read it whole
+        instead)."""
         import pyarrow as pa
 
         answers = [self._answer(k, name) for k in range(len(self.procs))]
+        refused = [a for a in answers if "refused" in a]
+        if refused:
+            raise LimitError(f"{name}: {self._refusal(answers, refused)}", tab=self.title)
         if any("unsplittable" in a for a in answers):
             return None
         parts = []
@@ -84,10 +95,30 @@ class ChildRead:
                 table = pa.ipc.open_file(f).read_all()
             parts.append(Slice(table, answer["offset"], [int(i) for i in answer["indexes"]],
                                [(int(r), int(c), str(d)) for r, c, d in answer["errors"]]))
+        unsaved = sorted((int(r), int(c)) for a in answers for r, c in a.get("unsaved", []))
         try:
-            return (*Slices(parts, answers[-1]["merged"]).joined(), answers[-1]["merged"])
+            return (*Slices(parts, answers[-1]["merged"], self.title).joined(),
+                    answers[-1]["merged"], unsaved)
+        except Refused as exc:
+            raise LimitError(f"{name}: {exc}", tab=self.title) from None
         except ValueError:
             return None
+
+    def _refusal(self, answers: list[dict[str, Any]], refused: list[dict[str, Any]]) -> str:
+        """A slice saw only its own rows: the tab's span is the farthest row of every slice
+        and the farthest column of the refused ones."""
+        extents = [a["extent"] for a in refused if a.get("extent")]
+        if not extents:
+            return str(refused[0]["refused"])
+        lows = [(int(e[0]), e[3]) for e in extents] + [
+            (int(a.get("rows") or 0), a.get("down")) for a in answers if "refused" not in a]
+        rows, down = max(lows, key=lambda low: low[0])
+        widest = max(extents, key=lambda e: int(e[1]))
+        right = widest[2]
+        got = too_far(self.title, rows, int(widest[1]),
+                      (int(right[0]), int(right[1])) if right else None,
+                      (int(down[0]), int(down[1])) if down else None)
+        return str(got if got is not None else refused[0]["refused"])
 
     def close(self) -> None:
         self._finalizer()
@@ -111,11 +142,14 @@ class Slices:
 
     parts: list[Slice]
     merged: list[str]
+    title: str = ""
 
     def joined(self) -> tuple[Any, list[tuple[int, int, str]], list[int]]:
         """One record batch as fastexcel would give for the whole tab: the columns are the span
         of every slice's columns, and the rows of each slice start at its offset (the gaps are
-        rows no slice has, so empty)."""
+        rows no slice has, so empty). Refused if the whole spans more than the cell budget
+        (each slice kept to it on its own, but one slice's far column with another's far row
+        would not be)."""
         import pyarrow as pa
 
         parts = [p for p in self.parts if p.offset is not None and p.table.num_rows]
@@ -123,6 +157,9 @@ class Slices:
             return pa.RecordBatch.from_pylist([]), [], []
         lo = min(min(p.indexes) for p in parts)
         hi = max(max(p.indexes) for p in parts)
+        refused = self._too_far(parts, hi)
+        if refused is not None:
+            raise refused
         columns: list[list[Any]] = [[] for _ in range(lo, hi + 1)]
         errors: list[tuple[int, int, str]] = []
         length = 0
@@ -145,6 +182,25 @@ class Slices:
         return batch, errors, list(range(lo, hi + 1))
 
 
+    def _too_far(self, parts: list[Slice], hi: int) -> Refused | None:
+        rows = max((p.offset or 0) + p.table.num_rows for p in parts)
+        if rows * (hi + 1) <= CELL_BUDGET:
+            return None
+        import pyarrow.compute as pc
+
+        right = down = None
+        for p in parts:  # the first cell of the farthest column, the first of the last row
+            if max(p.indexes) == hi and right is None:
+                i = p.indexes.index(hi)
+                first = pc.indices_nonzero(pc.is_valid(p.table.column(i)))
+                right = ((p.offset or 0) + (first[0].as_py() if len(first) else 0), hi)
+            if (p.offset or 0) + p.table.num_rows == rows:
+                last = [j for j in range(p.table.num_columns)
+                        if p.table.column(j)[p.table.num_rows - 1].is_valid]
+                down = (rows - 1, p.indexes[last[0]] if last else hi)
+        return too_far(self.title, rows, hi + 1, right, down)
+
+
 def _chunks(piece: Any) -> list[Any]:
     return list(piece.chunks) if hasattr(piece, "chunks") else [piece]
 
@@ -160,19 +216,59 @@ def _stop(procs: list[subprocess.Popen[bytes]], files: list[Path]) -> None:
         f.unlink(missing_ok=True)
 
 
+_OURS = re.compile(r"collabsheet-(\d+)-\w+\.(?:xlsx|arrow)")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # another user's process, say: leave its files alone
+        return True
+    return True
+
+
+def remove_stale(folder: str | None = None) -> list[Path]:
+    """Remove the slice files (``collabsheet-<pid>-XXXX.xlsx`` and ``.arrow``) whose process is
+    gone, killed before it could remove them; the files removed. Not on Windows, where
+    ``os.kill(pid, 0)`` would end the process rather than look for it."""
+    if os.name == "nt":
+        return []
+    where = Path(folder or tempfile.gettempdir())
+    removed = []
+    try:
+        names = [e.name for e in os.scandir(where) if e.name.startswith("collabsheet-")]
+    except OSError:
+        return []
+    for name in names:
+        m = _OURS.fullmatch(name)
+        if m is None or int(m.group(1)) == os.getpid() or _alive(int(m.group(1))):
+            continue
+        try:
+            (where / name).unlink()
+        except OSError:
+            continue
+        removed.append(where / name)
+    return removed
+
+
 def short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:200] if text else type(exc).__name__
 
 
 def largest(path: Path, titles: list[str] | None = None) -> str | None:
-    """The one tab worth a second process, if any (its sheet XML is over PARALLEL_BYTES)."""
+    """The one tab worth a second process, if any (its sheet XML is over PARALLEL_BYTES); None
+    also for a package past the size limits (``opc.check_sizes``): no reader starts for it, and
+    the .xlsx backend refuses it when it opens the file."""
     try:
         with zipfile.ZipFile(path) as zf:
+            check_sizes(zf)
             parts = sheet_parts(zf)
             sizes = {t: zf.getinfo(p).file_size for t, p in parts.items()
                      if titles is None or t in titles}
-    except (KeyError, ValueError, zipfile.BadZipFile, OSError):
+    except (KeyError, ValueError, zipfile.BadZipFile, OSError, UnicodeDecodeError, Refused):
         return None
     if not sizes:
         return None
@@ -193,9 +289,11 @@ def _key(path: Path, title: str) -> tuple[str, int, int, str] | None:
 
 def start(path: str | os.PathLike[str]) -> None:
     """Begin parsing the largest tab of a local workbook, if it is large; never raises."""
+    from .sniff import kind, refusal
+
     target = Path(path)
     try:
-        if not target.is_file():
+        if not target.is_file() or kind(target) != "xlsx" or refusal(target, "xlsx"):
             return
         title = largest(target)
         key = _key(target, title) if title is not None else None

@@ -1,10 +1,16 @@
 """The .xlsx backend: fastexcel (calamine) reads cell values; results go into the package beside
-the office's parts (see ``package``), replacing the file atomically."""
+the office's parts (see ``package``), replacing the file atomically.
+
+Nothing reaches calamine unchecked: the package's declared sizes first (``opc.check_sizes``),
+then the parts calamine reads when the file is opened (held to their declared size, no
+whitespace padding), and each tab's bytes before it is parsed (``sheetscan``: its span against
+the cell budget, in the same stream that finds its merged ranges)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -13,13 +19,40 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..errors import SourceError
+from ..errors import FormatError, LimitError, SourceError
 from ..resulttab import ResultTab
 from ..sheetref import column_letter, split_cell
-from . import prefetch
-from .base import RawTab, TabWriter, drop_blank_rows, error_text
-from .partread import merge_refs
+from . import prefetch, sheetscan
+from .base import NO_VALUE, RawTab, TabWriter, drop_blank_rows, error_text
+from .opc import Refused, check_sizes, inflate, sheet_parts
 from .prefetch import short as _short
+from .sniff import kind, refusal
+
+
+def _refused(name: str, exc: Refused) -> LimitError:
+    return LimitError(f"{name}: {exc}", tab=exc.tab)
+
+
+_OPENED = re.compile(r"[^/]+|_rels/[^/]+|xl/[^/]+|xl/_rels/[^/]+")
+"""The parts calamine may read when a workbook is opened (the workbook, its relationships,
+shared strings, styles); a sheet, a drawing or a pivot cache lies in a folder of its own."""
+
+
+def check_package(path: Path, name: str) -> None:
+    """Refuse a package before calamine opens it: declared sizes past the limits, or a part
+    calamine reads on opening (``_OPENED``) that unpacks past its declared size or is padded
+    with whitespace. Worksheets are checked when their tab is read (``XlsxSource._scan``)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            check_sizes(zf)
+            infos = [i for i in zf.infolist() if _OPENED.fullmatch(i.filename)
+                     and i.filename.lower().endswith((".xml", ".rels"))]
+        for info in infos:
+            sheetscan.check_runs(f"the part {info.filename}", inflate(path, info))
+    except Refused as exc:
+        raise _refused(name, exc) from None
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise SourceError(f"{name}: cannot be read as an .xlsx workbook ({_short(exc)})") from exc
 
 
 def _open_reader(path: Path):  # type: ignore[no-untyped-def]
@@ -29,18 +62,17 @@ def _open_reader(path: Path):  # type: ignore[no-untyped-def]
         raise SourceError(f"{path}: no such file")
     if path.is_dir():
         raise SourceError(f"{path}: is a folder, not a workbook")
-    if not zipfile.is_zipfile(path):
+    what = kind(path)
+    said = refusal(path, what)
+    if said is not None:
+        raise FormatError(said)
+    if what not in ("xlsx", "ods"):
         raise SourceError(f"{path}: not an .xlsx workbook (expected an Excel file saved as .xlsx)")
+    check_package(path, path.name)
     try:
         return fastexcel.read_excel(str(path))
     except Exception as exc:  # calamine raises several unrelated types for broken packages
         raise SourceError(f"{path}: cannot be read as an .xlsx workbook ({_short(exc)})") from exc
-
-
-def merged_refs(zf: zipfile.ZipFile, part: str) -> list[str]:
-    """Stream the part and collect mergeCell refs without holding the whole sheet in memory."""
-    with zf.open(part) as f:
-        return merge_refs(iter(lambda: f.read(1 << 22), b""))
 
 
 def _split_ref(ref: str) -> tuple[int, int]:
@@ -81,6 +113,30 @@ def _serial_epoch(path: Path) -> dt.datetime:
             return serial_epoch(workbook_date1904(zf))
     except (zipfile.BadZipFile, OSError):
         return serial_epoch(False)
+
+
+def _mark_unsaved(columns: list[pd.Series], indexes: list[int],
+                  cells: list[tuple[int, int]]) -> tuple[list[pd.Series], list[int]]:
+    """Formula cells without a saved value (0-based sheet row, column) read as NO_VALUE; a
+    column or row that only such cells reach is added (calamine saw nothing there)."""
+    n = max([len(columns[0]) if columns else 0] + [r + 1 for r, _ in cells])
+    by_index = dict(zip(indexes, columns, strict=True))
+    for _, c in cells:
+        by_index.setdefault(c, pd.Series([None] * n, dtype="str"))
+    out_indexes = sorted(by_index)
+    out = []
+    for i in out_indexes:
+        col = by_index[i]
+        if len(col) < n:
+            col = pd.concat([col, pd.Series([None] * (n - len(col)), dtype="str")],
+                            ignore_index=True)
+        else:
+            col = col.copy()
+        out.append(col)
+    pos = {a: i for i, a in enumerate(out_indexes)}
+    for r, c in cells:
+        out[pos[c]].iloc[r] = NO_VALUE
+    return out, out_indexes
 
 
 class _Tabs(Mapping[str, RawTab]):
@@ -144,12 +200,13 @@ class XlsxSource:
                 child.close()
             if got is None:
                 return self._read(big)
-            batch, errors, indexes, merged = got
-            return self._finish(big, batch, errors, indexes, merged)
+            batch, errors, indexes, merged, unsaved = got
+            return self._finish(big, batch, errors, indexes, merged, unsaved)
 
         return _Tabs(titles, ready, big, collect)
 
     def _read(self, title: str) -> RawTab:
+        merged, unsaved = self._scan(title)
         try:
             sheet = self._reader.load_sheet_by_name(
                 title, header_row=None, skip_rows=0, dtypes="string")
@@ -160,17 +217,21 @@ class XlsxSource:
             raise SourceError(f"{self.name}: tab {title!r} cannot be read ({_short(exc)})") from exc
         errors = [(e.position[0], e.position[1], str(e.detail))
                   for e in (cell_errors.errors if cell_errors is not None else [])]
-        return self._finish(title, batch, errors, indexes, self._merged(title))
+        del sheet, cell_errors  # calamine's block of the tab's span goes before pandas comes
+        return self._finish(title, batch, errors, indexes, merged, unsaved)
 
     def _finish(self, title: str, batch: pa.RecordBatch, errors: list[tuple[int, int, str]],
-                indexes: list[int], merged: list[str]) -> RawTab:
+                indexes: list[int], merged: list[str],
+                unsaved: list[tuple[int, int]] | None = None) -> RawTab:
         columns = [pd.Series(batch.column(i).to_pandas(), dtype="str")
                    for i in range(batch.num_columns)]
-        letters = [column_letter(i) for i in indexes]
         for r, c, detail in errors:
             if c < len(columns):
                 columns[c] = columns[c].copy()
                 columns[c].iloc[r] = error_text(detail)
+        if unsaved:
+            columns, indexes = _mark_unsaved(columns, list(indexes), unsaved)
+        letters = [column_letter(i) for i in indexes]
         if not columns or len(columns[0]) == 0:
             return RawTab(title, [], [], [], np.array([], dtype=np.int64), epoch=self._epoch)
         if merged:
@@ -180,18 +241,27 @@ class XlsxSource:
         body, rows = drop_blank_rows(body, first_row=2)
         return RawTab(title, header, letters, body, rows, merged=merged, epoch=self._epoch)
 
-    def _merged(self, title: str) -> list[str]:
-        """Merged ranges of a tab, read from the end of its sheet XML."""
-        from .opc import sheet_parts
-
+    def _scan(self, title: str) -> tuple[list[str], list[tuple[int, int]]]:
+        """The tab's bytes streamed once before calamine parses them: refused past the cell
+        budget (``sheetscan``); its merged ranges and its formula cells without a saved value.
+        A tab whose part cannot be found here is left to calamine as before (no merged ranges,
+        such formulas read blank)."""
         try:
             with zipfile.ZipFile(self.path) as zf:
                 part = sheet_parts(zf).get(title)
                 if part is None:
-                    return []
-                return merged_refs(zf, part)
-        except (KeyError, ValueError, zipfile.BadZipFile, OSError):
-            return []
+                    return [], []
+                info = zf.getinfo(part)
+        except (KeyError, ValueError, UnicodeDecodeError, zipfile.BadZipFile, OSError):
+            return [], []
+        try:
+            scan = sheetscan.check(title, lambda: sheetscan.whole(inflate(self.path, info)))
+        except Refused as exc:
+            raise _refused(self.name, exc) from None
+        except (ValueError, zipfile.BadZipFile, OSError) as exc:
+            raise SourceError(f"{self.name}: tab {title!r} cannot be read "
+                              f"({_short(exc)})") from exc
+        return scan.merged, sorted(scan.unsaved)
 
     def write_tabs(self, tabs: list[ResultTab]) -> None:
         from .package import replace_tabs
