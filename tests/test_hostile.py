@@ -345,7 +345,7 @@ def test_a_killed_run_leaves_no_reader_and_the_next_run_no_file(tmp_path):
     assert len(readers) == prefetch.SLICES, "the readers never started"
     cli.send_signal(signal.SIGKILL)
     cli.wait()
-    deadline = time.monotonic() + 2
+    deadline = time.monotonic() + 15  # a loaded machine schedules the kernel kill late
     while any(_running(r) for r in readers) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not any(_running(r) for r in readers)

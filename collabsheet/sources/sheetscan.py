@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..sheetref import column_letter as column_letters
 from .opc import Refused
 
 CELL_BUDGET = 1 << 25
@@ -62,16 +63,6 @@ def _greater(n: int) -> str:
     alts = [s[:i] + f"[{int(ch) + 1}-9]" + r"\d" * (len(s) - i - 1)
             for i, ch in enumerate(s) if ch != "9"]
     return "(?:" + "|".join(alts) + ")"
-
-
-def column_letters(index: int) -> str:
-    """0 -> A (the standard library's own, so that prefetch needs nothing else)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _later(letters: str) -> str:
