@@ -322,6 +322,18 @@ def _running(pid: int) -> bool:
     return state not in ("Z", "X")  # a zombie has ended; only its parent's reaping is left
 
 
+_SLOW_READER = """
+import time
+from collabsheet.sources import partread
+_cut = partread.cut_slice
+def _held(*args, **kwargs):
+    cut = _cut(*args, **kwargs)
+    time.sleep(120)
+    return cut
+partread.cut_slice = _held
+"""
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_killed_run_leaves_no_reader_and_the_next_run_no_file(tmp_path):
     import signal
@@ -330,10 +342,13 @@ def test_a_killed_run_leaves_no_reader_and_the_next_run_no_file(tmp_path):
     book = _big_log(tmp_path / "big.xlsx", 150_000)
     temp = tmp_path / "tmp"
     temp.mkdir()
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(_SLOW_READER)  # readers hold after their slice
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(temp)}
     command = [sys.executable, "-c", _PARALLEL, "validate", str(book), "--as-of", AS_OF]
-    cli = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+    cli = subprocess.Popen(command, env={**env, "PYTHONPATH": f"{hook}{os.pathsep}{ROOT}"},
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     readers: list[int] = []
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:  # until both readers are writing their slices

@@ -35,7 +35,6 @@ from .base import RawTab, drop_blank_rows
 
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 REAL_API = "https://sheets.googleapis.com"
-MAX_CELLS = gw.MAX_CELLS
 MAX_TRIES = 7
 TIMEOUT_SECONDS = 180
 """Google ends a request it has worked on for 180 s; waiting less would give up on answers

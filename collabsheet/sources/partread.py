@@ -72,13 +72,8 @@ class _Kept:
         self.end += len(piece)
 
     def views(self, a: int, b: int) -> Iterator[memoryview]:
-        i = max(bisect_right(self.starts, a) - 1, 0)
-        for start, piece in zip(self.starts[i:], self.pieces[i:], strict=True):
-            if start >= b:
-                break
-            lo, hi = max(a - start, 0), min(b - start, len(piece))
-            if lo < hi:
-                yield memoryview(piece)[lo:hi]
+        for piece, lo, hi in self.spans(a, b):
+            yield memoryview(piece)[lo:hi]
 
     def spans(self, a: int, b: int) -> Iterator[tuple[bytes, int, int]]:
         """The bytes from ``a`` to ``b`` as (piece, lo, hi), without a copy."""
