@@ -46,9 +46,13 @@ class Rule:
 
 
 def _rule(id: str, severity: Severity, tab: str, section: str, title: tuple[str, str],
-          description: str, /, **en: str) -> Rule:
+          description: str, /, ko: Mapping[str, str] | None = None, **en: str) -> Rule:
+    """``en`` are the English templates by variant; ``ko`` the Korean ones, same variants."""
+    missing = set(ko or {}) - set(en)
+    if missing:
+        raise ValueError(f"{id}: Korean variants without an English one: {sorted(missing)}")
     return Rule(id, severity, tab, section, {"en": title[0], "ko": title[1]},
-                " ".join(description.split()), {"en": en})
+                " ".join(description.split()), {"en": en, "ko": dict(ko or {})})
 
 
 _EXPECT_DATE = "expected a date such as 2025-03-04"
