@@ -18,10 +18,11 @@ import pandas as pd
 
 from . import engine, render, seal, signals
 from .engine import Verdicts
-from .errors import SealError, SourceError, UsageError, WriteRefused
+from .errors import SealError, SourceError, UsageError, WriteRefused, speaking
 from .ledger import ledger as build_ledger
 from .office import Office, read_log, read_start
 from .periods import Period, parse_period
+from .phrases import Said, said
 from .report import Report
 from .resulttab import ResultTab
 from .scores import Results, score_period
@@ -117,12 +118,12 @@ class Moment:
     def of(as_of: dt.date | dt.datetime, rules: Rules) -> Moment:
         if isinstance(as_of, dt.datetime):
             if as_of.tzinfo is None:
-                raise UsageError("as_of must be a date or a time-zone-aware datetime")
+                raise UsageError(said("as_of_aware"))
             local = as_of.astimezone(rules.zone).replace(tzinfo=None)
             return Moment(local.date(), local)
         if isinstance(as_of, dt.date):
             return Moment(as_of, dt.datetime(as_of.year, as_of.month, as_of.day))
-        raise UsageError(f"as_of must be a date, got {as_of!r}")
+        raise UsageError(said("as_of_type", value=as_of))
 
 
 @dataclass(frozen=True)
@@ -151,17 +152,20 @@ class Evaluation:
 
 
 def _judge(location: Location, as_of: dt.date | dt.datetime, force: bool,
-           access: Access | None) -> tuple[Source, Office, Verdicts, seal.SealCheck, Moment]:
+           access: Access | None, lang: str | None = None
+           ) -> tuple[Source, Office, Verdicts, seal.SealCheck, Moment]:
     """Read once and run every rule and the seals; the Log parses while the other tabs are
-    checked."""
-    source = open_source(location, force=force, access=access)
-    start = read_start(source)
-    moment = Moment.of(as_of, start.rules)
-    prepared = engine.prepare(start, moment.day)
-    office = read_log(start)
-    del start
-    verdicts = engine.rule_pass(office, moment.day, prepared)
-    return source, office, verdicts, seal.check_seals(office, verdicts), moment
+    checked. Every message is in ``lang``, else in the Rules tab's language."""
+    with speaking(lang):
+        source = open_source(location, force=force, access=access)
+        start = read_start(source)
+    with speaking(lang or start.rules.language):
+        moment = Moment.of(as_of, start.rules)
+        prepared = engine.prepare(start, moment.day, lang)
+        office = read_log(start)
+        del start
+        verdicts = engine.rule_pass(office, moment.day, prepared)
+        return source, office, verdicts, seal.check_seals(office, verdicts), moment
 
 
 def _combine(office: Office, verdicts: Verdicts, seals: seal.SealCheck, moment: Moment,
@@ -170,14 +174,16 @@ def _combine(office: Office, verdicts: Verdicts, seals: seal.SealCheck, moment: 
     violations = [*verdicts.violations, *seals.violations,
                   *signals.signal_violations(verdicts, found)]
     report = Report(source=verdicts.source, as_of=verdicts.as_of.isoformat(),
-                    violations=violations, stats=verdicts.stats)
+                    violations=violations, stats=verdicts.stats, lang=verdicts.lang)
     return Evaluation(office, verdicts, seals, found, report, moment)
 
 
 def evaluate(location: Location, as_of: dt.date | dt.datetime, force: bool = False,
-             access: Access | None = None) -> tuple[Source, Evaluation]:
-    """Read once and run every rule, sealed months and gaming signals included."""
-    source, office, verdicts, seals, moment = _judge(location, as_of, force, access)
+             access: Access | None = None, lang: str | None = None
+             ) -> tuple[Source, Evaluation]:
+    """Read once and run every rule, sealed months and gaming signals included; messages in
+    ``lang`` (default: the Rules tab's language)."""
+    source, office, verdicts, seals, moment = _judge(location, as_of, force, access, lang)
     return source, _combine(office, verdicts, seals, moment, signals.find_signals(verdicts))
 
 
@@ -189,9 +195,7 @@ def _resealed(ev_seals: seal.SealCheck, verdicts: Verdicts, moment: Moment,
         return []
     if not accept_changes:
         months = ", ".join(ev_seals.changed)
-        raise SealError(f"sealed month(s) {months} changed since they were sealed (see the "
-                        "sealed-changed rows in validate); nothing was written. Use "
-                        "--accept-changes to accept the edits and seal again")
+        raise SealError(said("sealed_changed", months=months), lang=verdicts.lang)
     seals, tab = ev_seals.seals, None
     for month in ev_seals.changed:
         sealed = seal.seal_month(seals, verdicts, month, moment.stamp, accept_changes=True)
@@ -201,16 +205,19 @@ def _resealed(ev_seals: seal.SealCheck, verdicts: Verdicts, moment: Moment,
 
 def validate(location: Location, as_of: dt.date | dt.datetime, write: bool = False,
              force: bool = False, access: Access | None = None,
-             output: Location | None = None) -> Report:
+             output: Location | None = None, lang: str | None = None) -> Report:
     """Check every row of every tab; with ``write`` put the Validation and Signals tabs into
-    the workbook (or into ``output``)."""
-    check_output(output, location if write else None)
-    source, ev = evaluate(location, as_of, force=force, access=access)
+    the workbook (or into ``output``). The report's messages are in ``lang``, else in the
+    Rules tab's language (``Report.lang``)."""
+    with speaking(lang):
+        check_output(output, location if write else None)
+    source, ev = evaluate(location, as_of, force=force, access=access, lang=lang)
     if write:
-        lang = ev.rules.language
+        lang = ev.verdicts.lang
         tabs = [render.validation_tab(ev.verdicts, ev.report, lang),
                 signals.signals_tab(ev.signals, lang)]
-        open_target(output, source, force, access).write_tabs(tabs)
+        with speaking(lang):
+            open_target(output, source, force, access).write_tabs(tabs)
     return ev.report
 
 
@@ -246,12 +253,15 @@ def grant(location: Location, as_of: dt.date | dt.datetime, write: bool = False,
           output: Location | None = None) -> LedgerResult:
     """The ledger of grants, sends and expiry, recomputed whole; ``write`` puts a Ledger tab
     (into ``output`` if given)."""
-    check_output(output, location if write else None)
-    source, ev = evaluate(location, as_of, force=force, access=access)
+    with speaking(lang):
+        check_output(output, location if write else None)
+    source, ev = evaluate(location, as_of, force=force, access=access, lang=lang)
     frame = build_ledger(ev.verdicts)
-    language = lang or ev.rules.language
+    language = ev.verdicts.lang
     if write:
-        open_target(output, source, force, access).write_tabs([render.ledger_tab(frame, language)])
+        with speaking(language):
+            open_target(output, source, force, access).write_tabs(
+                [render.ledger_tab(frame, language)])
     return LedgerResult(frame, ev.report, language)
 
 
@@ -262,21 +272,29 @@ def rank(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
     """Scores, ranks, commendations and summary; ``write`` puts the four result tabs (refused
     while a sealed month has changed, unless ``accept_changes``, which seals it again; the
     Seal tab stays beside the Log it seals, whatever ``output`` says)."""
-    p = _period(period)
-    check_output(output, location if write else None)
-    source, ev = evaluate(location, as_of, force=force, access=access)
+    with speaking(lang):
+        p = _period(period)
+        check_output(output, location if write else None)
+    source, ev = evaluate(location, as_of, force=force, access=access, lang=lang)
     results = score_period(ev.verdicts, p)
-    language = lang or ev.rules.language
+    language = ev.verdicts.lang
     if write:
-        resealed = _resealed(ev.seals, ev.verdicts, ev.moment, accept_changes)
-        target = open_target(output, source, force, access)
-        if target is source:
-            source.write_tabs([*render.rank_tabs(results, language), *resealed])
-        else:
-            target.write_tabs(render.rank_tabs(results, language))
-            if resealed:
-                source.write_tabs(resealed)
+        with speaking(language):
+            _write_ranks(source, ev, results, output, force, access, accept_changes)
     return RankResult(results, ev.report, language)
+
+
+def _write_ranks(source: Source, ev: Evaluation, results: Results, output: Location | None,
+                 force: bool, access: Access | None, accept_changes: bool) -> None:
+    language = ev.verdicts.lang
+    resealed = _resealed(ev.seals, ev.verdicts, ev.moment, accept_changes)
+    target = open_target(output, source, force, access)
+    if target is source:
+        source.write_tabs([*render.rank_tabs(results, language), *resealed])
+    else:
+        target.write_tabs(render.rank_tabs(results, language))
+        if resealed:
+            source.write_tabs(resealed)
 
 
 RUN_TABS = ("validation", "ledger", "people", "departments", "commendations", "summary",
@@ -288,11 +306,20 @@ def run(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
         accept_changes: bool = False, output: Location | None = None) -> RunResult:
     """The admin's monthly job: validate, grant and rank from one read, all tabs in one write
     (into ``output`` if given; a Seal tab written again stays beside the Log it seals)."""
-    p = _period(period)
-    check_output(output, location)
-    source, office, verdicts, seals, moment = _judge(location, as_of, force, access)
+    with speaking(lang):
+        p = _period(period)
+        check_output(output, location)
+    source, office, verdicts, seals, moment = _judge(location, as_of, force, access, lang)
+    with speaking(verdicts.lang):
+        return _run_write(source, office, verdicts, seals, moment, p, output, force, access,
+                          accept_changes)
+
+
+def _run_write(source: Source, office: Office, verdicts: Verdicts, seals: seal.SealCheck,
+               moment: Moment, p: Period, output: Location | None, force: bool,
+               access: Access | None, accept_changes: bool) -> RunResult:
     target = open_target(output, source, force, access)
-    language = lang or verdicts.rules.language
+    language = verdicts.lang
     resealed = _resealed(seals, verdicts, moment, accept_changes)
     writer = tab_writer(target)
     made: dict[str, str] = {}
@@ -356,24 +383,28 @@ def demo(out: str | os.PathLike[str] = DEMO_NAME, lang: str = "en") -> RunResult
     if target.suffix.lower() != ".xlsx":
         raise WriteRefused("not-xlsx", "init", source=str(target))
     if target.exists() and target.name != DEMO_NAME:
-        raise SourceError(f"{target} already exists; demo writes a new file (choose another name)")
+        raise SourceError(said("demo_exists", path=target))
     target.write_bytes(workbook_bytes(build()[lang]))
     return run(target, DEMO_PERIOD, as_of=DEMO_AS_OF)
 
 
 @dataclass(frozen=True)
 class CloseResult:
-    message: str
+    message: Said
     report: Report
+    lang: str
 
 
 def close(location: Location, month: str, as_of: dt.date | dt.datetime, force: bool = False,
-          access: Access | None = None, accept_changes: bool = False) -> CloseResult:
+          access: Access | None = None, accept_changes: bool = False,
+          lang: str | None = None) -> CloseResult:
     """Seal a month that has ended: its rows' fingerprints go into the Seal tab."""
-    check_output(None, location)
-    source, ev = evaluate(location, as_of, force=force, access=access)
-    sealed = seal.seal_month(ev.seals.seals, ev.verdicts, month, ev.moment.stamp,
-                             accept_changes=accept_changes)
-    if not sealed.message.endswith("unchanged"):
-        source.write_tabs([sealed.tab])
-    return CloseResult(sealed.message, ev.report)
+    with speaking(lang):
+        check_output(None, location)
+    source, ev = evaluate(location, as_of, force=force, access=access, lang=lang)
+    with speaking(ev.verdicts.lang):
+        sealed = seal.seal_month(ev.seals.seals, ev.verdicts, month, ev.moment.stamp,
+                                 accept_changes=accept_changes)
+        if sealed.message.key != "seal_unchanged":
+            source.write_tabs([sealed.tab])
+    return CloseResult(sealed.message, ev.report, ev.verdicts.lang)

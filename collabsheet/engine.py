@@ -44,6 +44,8 @@ class Verdicts:
     titles: dict[str, str]
     moves: pd.DataFrame
     people: People
+    lang: str = "en"
+    """the language of every message: the Rules tab's, unless the job was given one"""
 
 
 @dataclass(frozen=True)
@@ -60,14 +62,15 @@ class Prepared:
     violations: list[Violation]
 
 
-def prepare(office: OfficeStart, as_of: dt.date) -> Prepared:
-    """Everything that does not need the Log, so it can run while the Log is still read."""
+def prepare(office: OfficeStart, as_of: dt.date, lang: str | None = None) -> Prepared:
+    """Everything that does not need the Log, so it can run while the Log is still read;
+    messages in ``lang``, else in the Rules tab's language."""
     staff = office.staff.copy()
     depts = office.departments.copy()
     dept_known = set(depts["dept_key"].dropna())
     dept_name = dict(zip(depts["dept_key"], depts["department"], strict=True))
     ctx = Context(rules=office.rules, as_of=as_of, staff=staff, dept_name=dept_name,
-                  labels=person_labels(staff))
+                  labels=person_labels(staff), lang=lang or office.rules.language)
     titles = office.titles
     violations: list[Violation] = []
 
@@ -173,4 +176,5 @@ def rule_pass(office: Office, as_of: dt.date, prepared: Prepared | None = None) 
     return Verdicts(
         source=office.source, log=log, special=sp, staff=p.staff, rules=office.rules,
         as_of=as_of, violations=violations, stats=stats, dept_group=p.dept_group,
-        dept_name=p.dept_name, titles=dict(titles), moves=p.moves, people=p.people)
+        dept_name=p.dept_name, titles=dict(titles), moves=p.moves, people=p.people,
+        lang=lang)

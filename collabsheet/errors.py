@@ -1,9 +1,16 @@
 """Typed errors the library raises; the CLI turns them into one ``Error:`` line and exit 2.
 
 An error about a tab carries the catalogue's rule id and the tab and column it concerns, so
-``--format json`` can hand a script the same fields a Violation has."""
+``--format json`` can hand a script the same fields a Violation has. Its words are kept unsaid
+(``phrases.Said``) until the command line knows the language to show them in; ``str()`` of an
+error is its English."""
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from .phrases import Said, rule_said
 
 
 class CollabsheetError(Exception):
@@ -11,13 +18,33 @@ class CollabsheetError(Exception):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, rule: str | None = None, tab: str | None = None,
-                 column: str | None = None):
-        super().__init__(message)
+    def __init__(self, message: str | Said, *, rule: str | None = None, tab: str | None = None,
+                 column: str | None = None, lang: str | None = None):
+        super().__init__(str(message))
+        self.words = message if isinstance(message, Said) else None
         self.rule, self.tab, self.column = rule, tab, column
+        self.lang = lang
+        """the office's language, where the library knew it when the error was raised"""
 
-    def to_dict(self) -> dict[str, str | None]:
-        return {"rule": self.rule, "tab": self.tab, "column": self.column, "message": str(self)}
+    def say(self, lang: str | None = None) -> str:
+        """The message in ``lang``, else in the office's language, else in English."""
+        lang = lang or self.lang or "en"
+        return self.words.say(lang) if self.words is not None else str(self)
+
+    def to_dict(self, lang: str | None = None) -> dict[str, str | None]:
+        return {"rule": self.rule, "tab": self.tab, "column": self.column,
+                "message": self.say(lang)}
+
+
+@contextlib.contextmanager
+def speaking(lang: str | None) -> Iterator[None]:
+    """An error raised inside says its words in ``lang`` (the office's language, once the
+    Rules tab is read), unless it already knows its language."""
+    try:
+        yield
+    except CollabsheetError as exc:
+        exc.lang = exc.lang or lang
+        raise
 
 
 class SourceError(CollabsheetError):
@@ -54,6 +81,4 @@ class WriteRefused(SourceError):
 
     def __init__(self, rule: str, variant: str = "default", *, tab: str | None = None,
                  **fields: str):
-        from .catalogue import say
-
-        super().__init__(say(rule, variant, tab=tab, **fields), rule=rule, tab=tab)
+        super().__init__(rule_said(rule, variant, tab=tab, **fields), rule=rule, tab=tab)

@@ -10,6 +10,7 @@ from typing import Any
 from .errors import SourceError
 from .labels import INPUT_TABS
 from .office import find_title
+from .phrases import said
 from .sheetref import column_index, ref
 from .sources.gsheets import GSheetSource
 from .sources.gsheets_write import bold
@@ -56,8 +57,7 @@ def init_template(source: GSheetSource, lang: str) -> list[str]:
         current = source.read_tabs(clash)
         full = [t for t, raw in current.items() if raw.header or len(raw.rows)]
         if full:
-            raise SourceError(f"the sheet already has data in {', '.join(full)}; collabsheet "
-                              "init only fills an empty sheet")
+            raise SourceError(said("sheet_not_empty", tabs=", ".join(full)))
     titles = {spec.key: find_title([ws.title for ws in wb], spec.names) or spec.label
               for spec in INPUT_TABS}
     props = [s["properties"] for s in source.metadata().get("sheets", [])]

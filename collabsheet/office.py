@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import cells
-from .catalogue import say
-from .errors import TabError
+from .errors import TabError, speaking
 from .labels import (
     DEPARTMENTS,
     INPUT_TABS,
@@ -31,6 +30,7 @@ from .labels import (
     TabSpec,
     norm,
 )
+from .phrases import rule_said
 from .schemas import check_structure
 from .settings import RuleProblem, Rules, parse_bool, parse_rules
 from .sources.base import ERROR_TEXTS, RawTab, Source
@@ -122,14 +122,15 @@ def _map_header(spec: TabSpec, tab: RawTab) -> tuple[dict[str, int], list[Header
         cols = found.get(f.key, [])
         if len(cols) > 1:
             where = " and ".join(f"{tab.letters[c]} ({str(tab.header[c]).strip()!r})" for c in cols)
-            raise TabError(say("ambiguous-column", tab=tab.title, where=where, label=f.label),
+            raise TabError(rule_said("ambiguous-column", tab=tab.title, where=where,
+                                     label=f.label),
                            rule="ambiguous-column", tab=tab.title,
                            column=tab.letters[cols[1]])
         if cols:
             mapping[f.key] = cols[0]
         elif f.required:
             heads = ", ".join(repr(str(h).strip()) for h in tab.header if h and str(h).strip())
-            raise TabError(say("missing-column", tab=tab.title, label=f.label,
+            raise TabError(rule_said("missing-column", tab=tab.title, label=f.label,
                                aliases=", ".join(f.aliases), found=heads or "no headers"),
                            rule="missing-column", tab=tab.title, column=f.label)
     return mapping, problems
@@ -321,22 +322,25 @@ def read_start(source: Source) -> OfficeStart:
     if rules.log_tab:
         title = find_title(titles, (rules.log_tab,))
         if title is None:
-            raise TabError(say("missing-tab", "log_tab", name=rules.log_tab,
-                               tabs=", ".join(titles)), rule="missing-tab", tab=rules.log_tab)
+            raise TabError(rule_said("missing-tab", "log_tab", name=rules.log_tab,
+                                     tabs=", ".join(titles)), rule="missing-tab",
+                           tab=rules.log_tab, lang=rules.language)
         found["log"] = title
         if title not in raws:
             raws = {**raws, **source.read_tabs([title])}
     for spec in INPUT_TABS:
         if spec.required and spec.key not in found:
-            raise TabError(say("missing-tab", source=source.name, label=spec.label,
-                               names=", ".join(spec.names), tabs=", ".join(titles) or "none"),
-                           rule="missing-tab", tab=spec.label)
+            raise TabError(rule_said("missing-tab", source=source.name, label=spec.label,
+                                     names=", ".join(spec.names),
+                                     tabs=", ".join(titles) or "-"),
+                           rule="missing-tab", tab=spec.label, lang=rules.language)
     frames: dict[str, pd.DataFrame] = {}
-    for spec, convert in ((STAFF, _staff), (DEPARTMENTS, _departments), (MOVES, _moves),
-                          (SPECIAL, _special)):
-        raw = raws[found[spec.key]] if spec.key in found else _empty(spec)
-        frame, heads[spec.key], header_problems[spec.key] = _frame(spec, raw)
-        frames[spec.key] = check_structure(spec.key, convert(frame, _dates_of(raw, rules)))
+    with speaking(rules.language):
+        for spec, convert in ((STAFF, _staff), (DEPARTMENTS, _departments), (MOVES, _moves),
+                              (SPECIAL, _special)):
+            raw = raws[found[spec.key]] if spec.key in found else _empty(spec)
+            frame, heads[spec.key], header_problems[spec.key] = _frame(spec, raw)
+            frames[spec.key] = check_structure(spec.key, convert(frame, _dates_of(raw, rules)))
     return OfficeStart(
         source=source.name, titles=found, headers=heads, staff=frames["staff"],
         departments=frames["departments"], moves=frames["moves"], special=frames["special"],

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from . import months
 from .errors import UsageError
+from .phrases import said
 
 _FORMS = "2025-03 (a month), 2025-Q2, 2025-H1, 2025, or 2025-02..2025-06"
 
@@ -33,7 +34,7 @@ class Period:
 def _month(text: str) -> int:
     m = re.fullmatch(r"(\d{4})-(\d{1,2})", text)
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise UsageError(f"{text!r} is not a month; expected YYYY-MM")
+        raise UsageError(said("not_month", text=text))
     return Period.code(int(m.group(1)), int(m.group(2)))
 
 
@@ -43,7 +44,7 @@ def parse_period(text: str) -> Period:
         a, b = (s.strip() for s in t.split("..", 1))
         first, last = _month(a), _month(b)
         if last < first:
-            raise UsageError(f"period {text!r} ends before it starts")
+            raise UsageError(said("period_backwards", text=text))
         return Period(first, last, text.strip())
     if m := re.fullmatch(r"(\d{4})", t):
         y = int(m.group(1))
@@ -57,7 +58,7 @@ def parse_period(text: str) -> Period:
     if re.fullmatch(r"\d{4}-\d{1,2}", t):
         c = _month(t)
         return Period(c, c, t)
-    raise UsageError(f"{text!r} is not a period; expected {_FORMS}")
+    raise UsageError(said("not_period", text=text, forms=_FORMS))
 
 
 def parse_month(text: str) -> int:

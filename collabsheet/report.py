@@ -72,6 +72,8 @@ class Report:
     as_of: str
     violations: list[Violation] = field(default_factory=list)
     stats: Stats = field(default_factory=Stats)
+    lang: str = "en"
+    """the language of the messages"""
 
     @property
     def errors(self) -> list[Violation]:
@@ -93,6 +95,7 @@ class Report:
             "valid": self.valid,
             "source": self.source,
             "as_of": self.as_of,
+            "lang": self.lang,
             "stats": self.stats.to_dict(),
             "rules": self.by_rule(),
             "violations": [v.to_dict() for v in self.violations],

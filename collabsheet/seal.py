@@ -19,6 +19,7 @@ from .errors import UsageError
 from .labels import result_tab
 from .office import Office
 from .periods import parse_month
+from .phrases import Said, said
 from .report import Violation
 from .resulttab import Column, ResultTab, Table
 
@@ -150,7 +151,7 @@ def check_seals(office: Office, v: Verdicts) -> SealCheck:
     changed: list[str] = []
     seals = read_seals(office)
     for month, seal in sorted(seals.items()):
-        problems = compare(seal, current_entries(v, parse_month(month)))
+        problems = compare(seal, current_entries(v, parse_month(month)), v.lang)
         if problems:
             changed.append(month)
             found += problems
@@ -160,7 +161,7 @@ def check_seals(office: Office, v: Verdicts) -> SealCheck:
 @dataclass(frozen=True)
 class Sealed:
     tab: ResultTab
-    message: str
+    message: Said
     seals: dict[str, MonthSeal]
 
 
@@ -170,26 +171,23 @@ def seal_month(seals: dict[str, MonthSeal], v: Verdicts, month: str, at: dt.date
     code = parse_month(month)
     as_of_code = months.of_date(v.as_of)
     if code >= as_of_code:
-        raise UsageError(f"{month} has not ended on {v.as_of.isoformat()}; only a month that "
-                         "has ended can be sealed")
+        raise UsageError(said("not_ended", month=month, day=v.as_of.isoformat()), lang=v.lang)
     seals = dict(seals)
     now = current_entries(v, code)
     new_digest = digest(now)
     stamp = at.strftime("%Y-%m-%d %H:%M")
     old = seals.get(month)
     if old is not None and old.digest == new_digest:
-        return Sealed(seal_tab(seals, v.rules.language), f"{month} is already sealed and "
-                      "unchanged", seals)
+        return Sealed(seal_tab(seals, v.lang), said("seal_unchanged", month=month), seals)
     if old is not None and not accept_changes:
-        raise UsageError(f"{month} is sealed and has changed since; check the report, then "
-                         "use --accept-changes to seal it again")
+        raise UsageError(said("seal_changed", month=month), lang=v.lang)
     history = list(old.history) if old else []
     if old is not None:
         history.append((old.digest, old.sealed_at, f"replaced {stamp}"))
     seals[month] = MonthSeal(month, new_digest, stamp, now, history)
-    verb = "sealed again" if old else "sealed"
-    return Sealed(seal_tab(seals, v.rules.language),
-                  f"{month} {verb}: {len(now)} rows, digest {new_digest}", seals)
+    return Sealed(seal_tab(seals, v.lang), said("sealed_again" if old else "sealed_now",
+                                               month=month, n=len(now), digest=new_digest),
+                  seals)
 
 
 def seal_tab(seals: dict[str, MonthSeal], lang: str) -> ResultTab:

@@ -46,8 +46,8 @@ def find_signals(v: Verdicts) -> list[Signal]:
         a, b, m = ids[r.sender], ids[r.receiver], months.name(r.month)
         out.append(Signal("signal-reciprocal", m, f"{a}, {b}", int(r.points + r.points_back),
                           [int(r.first), int(r.first_back)],
-                          say("signal-reciprocal", a=a, b=b, first=int(r.points),
-                              second=int(r.points_back), month=m)))
+                          say("signal-reciprocal", "default", v.lang, a=a, b=b,
+                              first=int(r.points), second=int(r.points_back), month=m)))
     # rings of three
     ring = edges[edges["points"] >= rules.signal_ring_points][["month", "sender", "receiver",
                                                                "points", "first"]]
@@ -62,7 +62,7 @@ def find_signals(v: Verdicts) -> list[Signal]:
         out.append(Signal("signal-ring", m, f"{a}, {b}, {c}",
                           int(r.points + r.points_2 + r.points_3),
                           [int(r.first), int(r.first_2), int(r.first_3)],
-                          say("signal-ring", a=a, b=b, c=c, month=m)))
+                          say("signal-ring", "default", v.lang, a=a, b=b, c=c, month=m)))
     # one sender, one receiver, month after month
     share = float(rules.signal_one_share) * rules.monthly_allowance
     heavy = edges[edges["points"] >= share]
@@ -72,7 +72,7 @@ def find_signals(v: Verdicts) -> list[Signal]:
     for (s, r), row in counts[counts["months"] >= rules.signal_one_months].iterrows():
         out.append(Signal("signal-concentration", "", f"{ids[s]}, {ids[r]}", int(row.points),
                           [int(row["first"])],
-                          say("signal-concentration", a=ids[s], b=ids[r],
+                          say("signal-concentration", "default", v.lang, a=ids[s], b=ids[r],
                               n=int(row.months))))
     # the same message pasted across many rows
     text = acc["message"].astype("str").str.strip().str.lower()
@@ -86,7 +86,8 @@ def find_signals(v: Verdicts) -> list[Signal]:
         for k in np.flatnonzero(size >= rules.signal_paste_rows):
             msg = str(uniques[k])
             out.append(Signal("signal-pasted", "", "", 0, [int(rows[first_at[k]])],
-                              say("signal-pasted", n=int(size[k]), text=msg[:60])))
+                              say("signal-pasted", "default", v.lang, n=int(size[k]),
+                                  text=msg[:60])))
     return out
 
 

@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .errors import SourceError
 from .labels import DEPARTMENTS, LOG, MOVES, RULES, SPECIAL, STAFF, TabSpec
+from .phrases import said
 from .settings import KEYS
 from .zipstamp import pinned
 
@@ -120,7 +121,7 @@ def _value_text(value: object) -> str:
 def build_template(lang: str = "en") -> openpyxl.Workbook:
     """The template workbook for ``lang`` (en or ko)."""
     if lang not in ("en", "ko"):
-        raise SourceError(f"no template for language {lang!r}; expected en or ko")
+        raise SourceError(said("no_template", lang=lang))
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
@@ -245,8 +246,7 @@ def write_template(path: Path, lang: str = "en") -> Path:
         with open(path, "xb") as f:
             f.write(data)
     except FileExistsError:
-        raise SourceError(f"{path} already exists; collabsheet init never overwrites a file"
-                          ) from None
+        raise SourceError(said("init_exists", path=path)) from None
     except OSError as exc:
-        raise SourceError(f"{path}: cannot be created ({exc.strerror})") from exc
+        raise SourceError(said("cannot_create", path=path, why=exc.strerror)) from exc
     return path

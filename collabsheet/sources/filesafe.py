@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SourceError, WriteRefused
+from ..phrases import said
 from .opc import ZLIB
 
 HASH_BYTES = 256 << 20
@@ -132,7 +133,7 @@ def replacing(path: Path, name: str, expect: Seen | None) -> Iterator[Path]:
         raise WriteRefused("read-only", "folder", source=name, folder=str(real.parent)
                            ) from None
     except OSError as exc:
-        raise SourceError(f"{name}: cannot be written ({exc.strerror or exc})") from None
+        raise SourceError(said("cannot_write", path=name, why=exc.strerror or exc)) from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -146,11 +147,10 @@ def replacing(path: Path, name: str, expect: Seen | None) -> Iterator[Path]:
         try:
             os.replace(tmp_path, real)
         except OSError as exc:
-            raise SourceError(f"{name}: cannot be replaced ({exc.strerror or exc}); it was "
-                              "left as it was") from None
+            raise SourceError(said("cannot_replace", path=name, why=exc.strerror or exc)
+                              ) from None
     except OSError as exc:
-        raise SourceError(f"{name}: cannot be written ({exc.strerror or exc}); it was left "
-                          "as it was") from None
+        raise SourceError(said("cannot_write", path=name, why=exc.strerror or exc)) from None
     finally:
         with contextlib.suppress(OSError):
             tmp_path.unlink()

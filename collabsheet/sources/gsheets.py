@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SourceError
+from ..phrases import said
 from ..resulttab import ResultTab
 from ..sheetref import column_letter, quote_sheet, split_cell
 from . import gsheets_write as gw
@@ -51,7 +52,7 @@ def spreadsheet_id(location: str) -> str | None:
     if location.startswith("gsheet:"):
         sid = location[len("gsheet:"):].strip()
         if not _ID.match(sid):
-            raise SourceError(f"{location!r} is not a Google Sheet id")
+            raise SourceError(said("not_sheet_id", location=location))
         return sid
     m = _URL.match(location.strip())
     return m.group(1) if m else None
@@ -77,14 +78,11 @@ def _load_key(path: str) -> dict[str, Any]:
         with open(path, encoding="utf-8") as f:
             info = json.load(f)
     except FileNotFoundError:
-        raise SourceError(f"credentials file {path} does not exist") from None
+        raise SourceError(said("no_key_file", path=path)) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        raise SourceError(f"credentials file {path} cannot be read as a service-account key "
-                          "(a JSON file from Google Cloud with client_email and private_key)"
-                          ) from None
+        raise SourceError(said("key_unreadable", path=path)) from None
     if not isinstance(info, dict) or not {"client_email", "private_key", "token_uri"} <= set(info):
-        raise SourceError(f"credentials file {path} is not a service-account key "
-                          "(it needs client_email, private_key and token_uri)")
+        raise SourceError(said("key_incomplete", path=path))
     return info
 
 
@@ -153,17 +151,15 @@ def _http_client_class(gspread: Any, sleep: Callable[[float], None],
                     if not again:
                         raise gw.Unanswered(type(exc).__name__) from None
                     if attempt == MAX_TRIES:
-                        raise SourceError(f"Google Sheets did not answer after {MAX_TRIES} "
-                                          f"tries ({type(exc).__name__})") from None
+                        raise SourceError(said("no_answer", tries=MAX_TRIES,
+                                               kind=type(exc).__name__)) from None
                     sleep(_backoff(attempt, None))
                     continue
                 if response.ok:
                     return response
                 if response.status_code == 429:
                     if attempt == MAX_TRIES:
-                        raise SourceError(
-                            f"Google Sheets kept answering 429 (quota: 60 requests a minute) "
-                            f"after {MAX_TRIES} tries over about two minutes; try again later")
+                        raise SourceError(said("quota", tries=MAX_TRIES))
                     wait = _quota_wait(attempt, response.headers.get("Retry-After"))
                     if notify is not None:
                         notify(f"Google Sheets quota reached (60 requests a minute); waiting "
@@ -174,9 +170,8 @@ def _http_client_class(gspread: Any, sleep: Callable[[float], None],
                     if not again:
                         raise gw.Unanswered(str(response.status_code))
                     if attempt == MAX_TRIES:
-                        raise SourceError(
-                            f"Google Sheets kept answering {response.status_code} after "
-                            f"{MAX_TRIES} tries; try again later")
+                        raise SourceError(said("kept_failing", code=response.status_code,
+                                               tries=MAX_TRIES))
                     sleep(_backoff(attempt, response.headers.get("Retry-After")))
                     continue
                 raise gspread.exceptions.APIError(response)
@@ -216,22 +211,16 @@ def _oauth(gspread: Any, http_class: Any) -> Any:
     signed_in = Path(auth.DEFAULT_AUTHORIZED_USER_FILENAME)
     if not signed_in.exists():
         if not client_file.exists():
-            raise SourceError(
-                f"--oauth needs an OAuth client file at {client_file} (Google Cloud console: "
-                "APIs & Services > Credentials > Create credentials > OAuth client ID > Desktop "
-                f"app > Download JSON, saved under that name); see {GUIDE}")
+            raise SourceError(said("oauth_client", path=client_file, guide=GUIDE))
         if os.name == "posix" and sys.platform != "darwin" and not (
                 os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-            raise SourceError(
-                "--oauth signs in through a web browser, and this machine has none (no "
-                "display); on a server use a service account instead (--credentials KEY.json; "
-                f"see {GUIDE}), or sign in once on a desktop and copy {signed_in} here")
+            raise SourceError(said("oauth_no_browser", guide=GUIDE, signed_in=signed_in))
     try:
         return gspread.oauth(http_client=http_class)
     except Exception as exc:
-        raise SourceError(f"Google sign-in failed ({type(exc).__name__}: "
-                          f"{str(exc).splitlines()[0][:160] if str(exc) else 'no details'}); "
-                          f"see {GUIDE}") from None
+        raise SourceError(said("sign_in_failed", kind=type(exc).__name__, guide=GUIDE,
+                               detail=str(exc).splitlines()[0][:160] if str(exc) else "-")
+                          ) from None
 
 
 def _cell_text(value: Any) -> str | None:
@@ -255,8 +244,7 @@ class GSheetSource:
         try:
             import gspread
         except ImportError:
-            raise SourceError("Google Sheets support needs gspread: "
-                              "pip install 'collabsheet[gsheets]'") from None
+            raise SourceError(said("need_gspread")) from None
         self.gspread = gspread
         self.id = sid
         self.name = f"gsheet:{sid}"
@@ -271,10 +259,7 @@ class GSheetSource:
         else:
             path = _key_path(access)
             if not path:
-                raise SourceError(
-                    "no Google credentials: give --credentials KEY.json (a service-account "
-                    "key), set COLLABSHEET_CREDENTIALS or GOOGLE_APPLICATION_CREDENTIALS, or "
-                    "use --oauth")
+                raise SourceError(said("no_credentials"))
             info = _load_key(path)
             self.client_email = str(info["client_email"])
             try:
@@ -283,8 +268,7 @@ class GSheetSource:
                 creds = Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
                     info, scopes=SCOPES)
             except (ValueError, KeyError):
-                raise SourceError(f"credentials file {path} holds a key that cannot be used "
-                                  "(its private_key is not valid)") from None
+                raise SourceError(said("key_invalid", path=path)) from None
             client = gspread.Client(auth=creds, http_client=http_class)
         self.http = client.http_client
         self.http_class = http_class
@@ -303,30 +287,24 @@ class GSheetSource:
         except gw.Unanswered:
             if settle:
                 raise
-            raise SourceError(f"Google Sheets did not answer when asked to {what}; the sheet "
-                              "may or may not have been changed: look at it before running "
-                              "again") from None
+            raise SourceError(said("unanswered", what=what)) from None
         except self.gspread.exceptions.APIError as exc:
             code = exc.response.status_code
             if code == 404:
-                raise SourceError(f"no Google Sheet with id {self.id} (check the id or URL)"
-                                  ) from None
+                raise SourceError(said("no_sheet", id=self.id)) from None
             if code == 403:
                 if write:
-                    raise SourceError(
-                        f"{self.client_email} may read but not edit the sheet {self.id}; share "
-                        "it with that address as Editor to use --write") from None
-                raise SourceError(
-                    f"the sheet {self.id} is not shared with {self.client_email}; share it with "
-                    "that address (Viewer to check, Editor to --write)") from None
-            if code == 401:
-                raise SourceError("Google rejected the credentials (401); check the key file"
+                    raise SourceError(said("read_not_edit", email=self.client_email,
+                                           id=self.id)) from None
+                raise SourceError(said("not_shared", id=self.id, email=self.client_email)
                                   ) from None
+            if code == 401:
+                raise SourceError(said("rejected_401")) from None
             message = _api_message(exc)
-            raise SourceError(f"Google Sheets refused to {what} ({code}: {message})") from None
-        except google.auth.exceptions.GoogleAuthError as exc:
-            raise SourceError(f"Google did not accept the credentials ({type(exc).__name__})"
+            raise SourceError(said("refused_api", what=what, code=code, message=message)
                               ) from None
+        except google.auth.exceptions.GoogleAuthError as exc:
+            raise SourceError(said("auth_refused", kind=type(exc).__name__)) from None
 
     # ----- reading -----
 
@@ -379,8 +357,7 @@ class GSheetSource:
                 # a resend refused: the lost one may have been applied late after all
             if applied(self._reload()):
                 return
-        raise SourceError(f"Google Sheets did not answer when asked to {what}, and the sheet "
-                          "shows it was not done; try again later")
+        raise SourceError(said("not_done", what=what))
 
     def write_tabs(self, tabs: list[ResultTab]) -> None:
         """The plan of ``gsheets_write``: lock and hidden temporary tabs, a check for a rival
@@ -397,14 +374,11 @@ class GSheetSource:
             meta = self._reload()
             lock = mine(meta)
             if lock is None or lock.metadata_id is None:
-                raise SourceError(f"{self.name}: the lock collabsheet took is gone (someone "
-                                  "removed it); nothing was written. Run again")
+                raise SourceError(said("lock_gone", name=self.name))
             rivals = [lk for lk in gw.locks(meta) if lk.run != run
                       and not lk.stale(self.clock()) and (lk.at, lk.run) < (lock.at, lock.run)]
             if rivals:
-                raise SourceError(f"{self.name}: another collabsheet run started writing the "
-                                  f"sheet at the same moment ({rivals[0].since()}); this one "
-                                  "stopped and wrote nothing. Run again when it is done")
+                raise SourceError(said("rival_run", name=self.name, since=rivals[0].since()))
             titles = [gw.temp_title(plan.lock, t) for t in tabs]
             for body in gw.value_batches(tabs, titles):
                 self._call("write values", partial(self.http.values_batch_update, self.id, body),

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SourceError, WriteRefused
+from ..phrases import said
 from ..resulttab import ResultTab
 from ..sheetref import EPOCH_1900, NUMBER_FORMATS, fold, ref
 from . import marks
@@ -153,10 +154,8 @@ def plan_write(meta: dict[str, Any], tabs: list[ResultTab], name: str, now: floa
     live = [lk for lk in held if not lk.stale(now)]
     if live:
         first_lock = min(live, key=lambda lk: lk.at)
-        raise SourceError(f"{name}: another collabsheet run has been writing the sheet since "
-                          f"{first_lock.since()}; nothing was written. Run again when it is "
-                          f"done (a lock older than {LOCK_STALE_SECONDS // 60} minutes is taken "
-                          "over)")
+        raise SourceError(said("locked", name=name, since=first_lock.since(),
+                               minutes=LOCK_STALE_SECONDS // 60))
     leftovers = [p for p in ours if p["title"].startswith(TEMP_PREFIX)]
     grids = [grid(tab) for tab in tabs]
     new_cells = sum(r * c for r, c in grids)
@@ -164,11 +163,8 @@ def plan_write(meta: dict[str, Any], tabs: list[ResultTab], name: str, now: floa
     office = sum(_cells(p) for p in sheets if p["sheetId"] not in gone)
     old = sum(_cells(p) for p in replaced)
     if office + new_cells > MAX_CELLS:
-        raise SourceError(
-            f"{name}: the results need {new_cells:,} cells and the sheet's other tabs hold "
-            f"{office:,}; Google Sheets allows {MAX_CELLS:,} in all. Nothing was written: put "
-            "the results into another workbook with --output (a new .xlsx or another "
-            "gsheet:ID)")
+        raise SourceError(said("too_many_cells", name=name, new=new_cells, office=office,
+                               most=MAX_CELLS))
     tight = office + old + new_cells > MAX_CELLS
     lock = new_lock(now)
     first: list[dict[str, Any]] = [_unlock_request(lk.metadata_id) for lk in held

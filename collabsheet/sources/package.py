@@ -21,6 +21,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import SourceError, WriteRefused
+from ..phrases import said
 from ..resulttab import ResultTab
 from ..sheetref import NUMBER_FORMATS, fold, serial_epoch
 from . import marks, sheetxml
@@ -297,10 +298,7 @@ class PackageWriter:
         self.name = name or path.name
         locks = lock_files(path)
         if locks and not force:
-            raise SourceError(
-                f"{self.name} seems to be open in Excel or LibreOffice ({locks[0].name} exists); "
-                "close it first, or use --force"
-            )
+            raise SourceError(said("open_elsewhere", path=self.name, lock=locks[0].name))
         check_writable(path, self.name)
         remove_stale(path)
         self._new = new_book() if not path.exists() else None
@@ -319,7 +317,7 @@ class PackageWriter:
         try:
             return zipfile.ZipFile(io.BytesIO(self._new) if self._new else self.path)
         except (zipfile.BadZipFile, OSError) as exc:
-            raise SourceError(f"{self.name}: cannot be opened for writing ({exc})") from exc
+            raise SourceError(said("cannot_open_write", path=self.name, why=exc)) from exc
 
     def _read_styles(self, zin: zipfile.ZipFile) -> sheetxml.Styles:
         """The style ids the result cells use, as the commit will add them: the file cannot
@@ -327,16 +325,14 @@ class PackageWriter:
         try:
             raw = zin.read(_styles_part(zin))
         except (KeyError, StopIteration) as exc:
-            raise SourceError(f"{self.name}: its workbook structure is not one "
-                              f"collabsheet can write into ({exc})") from exc
+            raise SourceError(said("cannot_write_into", path=self.name, why=exc)) from exc
         return ensure_styles(raw.decode("utf-8"))[1]
 
     def _names(self, zin: zipfile.ZipFile) -> tuple[list[str], set[str]]:
         try:
             return sheet_names(zin), {fold(t) for t in owned(zin)}
         except (KeyError, StopIteration) as exc:
-            raise SourceError(f"{self.name}: its workbook structure is not one "
-                              f"collabsheet can write into ({exc})") from exc
+            raise SourceError(said("cannot_write_into", path=self.name, why=exc)) from exc
 
     def add(self, tab: ResultTab) -> None:
         refuse_foreign(self.name, self._sheets, self._owned, tab)
@@ -360,8 +356,8 @@ class PackageWriter:
             try:
                 plan = _plan(zin, tabs, built, self.name)
             except (KeyError, StopIteration) as exc:
-                raise SourceError(f"{self.name}: its workbook structure is not one "
-                                  f"collabsheet can write into ({exc})") from exc
+                raise SourceError(said("cannot_write_into", path=self.name, why=exc)
+                                  ) from exc
             with replacing(self.path, self.name, self.expect) as tmp, zipfile.ZipFile(
                     tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
                 for info in zin.infolist():

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import LimitError, SourceError
+from ..phrases import said
 from .opc import Refused, check_sizes, sheet_parts
 from .sheetscan import CELL_BUDGET, too_far
 
@@ -68,11 +69,11 @@ class ChildRead:
             answer: dict[str, Any] = json.loads(stdout.decode("utf-8").strip().splitlines()[-1])
         except (ValueError, IndexError):
             detail = stderr.decode("utf-8", "replace").strip().splitlines()
-            raise SourceError(f"{name}: tab {self.title!r} cannot be read "
-                              f"({detail[-1] if detail else 'the reader stopped'})") from None
+            raise SourceError(said("tab_unreadable", path=name, tab=self.title,
+                                   why=detail[-1] if detail else "the reader stopped")) from None
         if "error" in answer:
-            raise SourceError(f"{name}: tab {self.title!r} cannot be read "
-                              f"({short(RuntimeError(answer['error']))})")
+            raise SourceError(said("tab_unreadable", path=name, tab=self.title,
+                                   why=short(RuntimeError(answer["error"]))))
         return answer
 
     def result(self, name: str) -> tuple[Any, list[tuple[int, int, str]], list[int],

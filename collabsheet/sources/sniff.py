@@ -9,6 +9,8 @@ import zipfile
 from pathlib import Path
 from typing import Literal
 
+from ..phrases import Said, said
+
 Kind = Literal["xlsx", "xlsb", "ods", "zip", "xls", "encrypted", "csv", "text", "html",
                "xml2003", "empty", "folder", "missing", "unknown"]
 
@@ -99,36 +101,30 @@ def _text_kind(head: bytes) -> Kind:
     return "text"
 
 
-def refusal(path: str | os.PathLike[str], what: Kind) -> str | None:
+_NAMED = ("xls", "xlsb", "csv", "text", "html", "xml2003", "zip")
+"""kinds whose refusal names what the file is (phrases ``kind_*``)"""
+
+
+def refusal(path: str | os.PathLike[str], what: Kind) -> Said | None:
     """What the .xlsx reader says of a file of kind ``what`` (named ``path``), or None for one
     it reads: an .xlsx or .xlsm named so, an .ods named so."""
     p = Path(path)
     suffix = p.suffix.lower()
-    named = f"named {p.suffix}" if p.suffix else "named without an extension"
-    save = "open it in Excel or LibreOffice and save it as an Excel workbook (.xlsx)"
+    named: str | Said = p.suffix or said("no_extension")
     if what == "xlsx":
         if suffix in (".xlsx", ".xlsm"):
             return None
-        return f"{p}: is an .xlsx workbook {named}; rename it to {p.stem}.xlsx"
+        return said("named_as", path=p, what=said("kind_xlsx"), named=named,
+                    better=f"{p.stem}.xlsx")
     if what == "ods":
         if suffix == ".ods":
             return None
-        return f"{p}: is an OpenDocument spreadsheet (.ods) {named}; rename it to {p.stem}.ods"
-    words = {
-        "xls": "an Excel 97-2003 workbook (.xls)",
-        "xlsb": "an Excel binary workbook (.xlsb)",
-        "encrypted": "a workbook protected with a password",
-        "csv": "a text file of values (CSV)",
-        "text": "a text file",
-        "html": "a web page (HTML)",
-        "xml2003": "an Excel 2003 XML spreadsheet",
-        "zip": "a zip archive",
-    }
+        return said("named_as", path=p, what=said("kind_ods"), named=named,
+                    better=f"{p.stem}.ods")
     if what == "empty":
-        return f"{p}: is empty (0 bytes), not an .xlsx workbook"
+        return said("is_empty", path=p)
     if what == "encrypted":
-        return (f"{p}: is {words[what]}, not an .xlsx workbook collabsheet can read; open it in "
-                "Excel, remove the password (File > Info > Protect Workbook) and save it")
-    if what in words:
-        return f"{p}: is {words[what]}, not an .xlsx workbook; {save}"
+        return said("encrypted", path=p)
+    if what in _NAMED:
+        return said("other_format", path=p, what=said(f"kind_{what}"))
     return None

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..errors import FormatError, LimitError, SourceError
+from ..phrases import said
 from ..resulttab import ResultTab
 from ..sheetref import column_letter, split_cell
 from . import prefetch, sheetscan
@@ -52,27 +53,27 @@ def check_package(path: Path, name: str) -> None:
     except Refused as exc:
         raise _refused(name, exc) from None
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise SourceError(f"{name}: cannot be read as an .xlsx workbook ({_short(exc)})") from exc
+        raise SourceError(said("unreadable", path=name, why=_short(exc))) from exc
 
 
 def _open_reader(path: Path):  # type: ignore[no-untyped-def]
     import fastexcel
 
     if not path.exists():
-        raise SourceError(f"{path}: no such file")
+        raise SourceError(said("no_file", path=path))
     if path.is_dir():
-        raise SourceError(f"{path}: is a folder, not a workbook")
+        raise SourceError(said("is_folder", path=path))
     what = kind(path)
-    said = refusal(path, what)
-    if said is not None:
-        raise FormatError(said)
+    refused = refusal(path, what)
+    if refused is not None:
+        raise FormatError(refused)
     if what not in ("xlsx", "ods"):
-        raise SourceError(f"{path}: not an .xlsx workbook (expected an Excel file saved as .xlsx)")
+        raise SourceError(said("not_xlsx_file", path=path))
     check_package(path, path.name)
     try:
         return fastexcel.read_excel(str(path))
     except Exception as exc:  # calamine raises several unrelated types for broken packages
-        raise SourceError(f"{path}: cannot be read as an .xlsx workbook ({_short(exc)})") from exc
+        raise SourceError(said("unreadable", path=path, why=_short(exc))) from exc
 
 
 def _split_ref(ref: str) -> tuple[int, int]:
@@ -214,7 +215,8 @@ class XlsxSource:
             indexes = [getattr(info, "absolute_index", i)
                        for i, info in enumerate(sheet.available_columns())]
         except Exception as exc:
-            raise SourceError(f"{self.name}: tab {title!r} cannot be read ({_short(exc)})") from exc
+            raise SourceError(said("tab_unreadable", path=self.name, tab=title,
+                                   why=_short(exc))) from exc
         errors = [(e.position[0], e.position[1], str(e.detail))
                   for e in (cell_errors.errors if cell_errors is not None else [])]
         del sheet, cell_errors  # calamine's block of the tab's span goes before pandas comes
@@ -259,8 +261,8 @@ class XlsxSource:
         except Refused as exc:
             raise _refused(self.name, exc) from None
         except (ValueError, zipfile.BadZipFile, OSError) as exc:
-            raise SourceError(f"{self.name}: tab {title!r} cannot be read "
-                              f"({_short(exc)})") from exc
+            raise SourceError(said("tab_unreadable", path=self.name, tab=title,
+                                   why=_short(exc))) from exc
         return scan.merged, sorted(scan.unsaved)
 
     def write_tabs(self, tabs: list[ResultTab]) -> None:
@@ -287,7 +289,7 @@ class XlsxTarget(XlsxSource):
         self.name = self.path.name
         self.force = force
         if self.path.is_dir():
-            raise SourceError(f"{self.path}: is a folder, not a workbook")
+            raise SourceError(said("is_folder", path=self.path))
         self.seen = seen(self.path)
 
     def tab_titles(self) -> list[str]:
