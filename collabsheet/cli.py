@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import signal
 import sys
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from .errors import CollabsheetError
+from .phrases import Said, phrase
 
 DEMO_NAME = "collabsheet-demo.xlsx"
 
@@ -41,7 +43,8 @@ def _now() -> dt.datetime:
 
 
 @contextlib.contextmanager
-def _working(quiet: bool, text: str) -> Iterator[Callable[[str], None]]:
+def _working(quiet: bool, text: str, lang: str | None = None
+             ) -> Iterator[Callable[[Said], None]]:
     """A status line on a terminal (quiet when piped or --quiet); it yields how the library
     tells what it is waiting for (a Google quota pause), shown beside ``text``."""
     if quiet or not sys.stderr.isatty():
@@ -50,36 +53,55 @@ def _working(quiet: bool, text: str) -> Iterator[Callable[[str], None]]:
     from rich.console import Console
 
     with Console(stderr=True).status(text) as status:
-        yield lambda news: status.update(f"{text}: {news}")
+        yield lambda news: status.update(f"{text}: {news.say(lang or 'en')}")
 
 
 def _run(ctx: click.Context, job: Callable[[], int]) -> None:
+    """``job``, with every error one line in the language of the run: --lang, else the
+    workbook's (when the library had read it), else English."""
     debug = ctx.find_root().params.get("debug", False)
+    lang = ctx.params.get("lang") or "en"
     try:
         code = job()
     except CollabsheetError as exc:
         if debug:
             traceback.print_exc()
+        lang = ctx.params.get("lang") or exc.lang or "en"
         if ctx.params.get("fmt") == "json":
             from .output import error_json
 
-            click.echo(error_json(exc))
-        click.echo(f"Error: {exc}", err=True)
+            click.echo(error_json(exc, lang))
+        click.echo(phrase("error", lang, message=exc.say(lang)), err=True)
         ctx.exit(exc.exit_code)
     except KeyboardInterrupt:
-        click.echo("Error: interrupted; the workbook was not changed", err=True)
+        click.echo(phrase("error", lang, message=phrase("interrupted", lang)), err=True)
         ctx.exit(2)
     except Exception as exc:
         if debug:
             traceback.print_exc()
         detail = str(exc).splitlines()[0][:200] if str(exc) else ""
-        click.echo(
-            f"Error: unexpected failure ({type(exc).__name__}: {detail}); "
-            "the workbook was not changed. Run with --debug for details.",
-            err=True,
-        )
+        click.echo(phrase("error", lang, message=phrase("unexpected", lang,
+                                                        kind=type(exc).__name__,
+                                                        detail=detail)), err=True)
         ctx.exit(2)
     ctx.exit(code)
+
+
+def _echo(text: str, fmt: str, no_bom: bool) -> None:
+    """A result as --format asked: CSV begins with a byte-order mark unless --no-bom."""
+    if fmt == "csv":
+        from .output import BOM
+
+        click.echo(text if no_bom else BOM + text, nl=False)
+    else:
+        click.echo(text)
+
+
+def _wrote(keys: tuple[str, ...] | list[str], lang: str, where: str) -> str:
+    from .labels import result_title
+
+    return phrase("wrote", lang, tabs=", ".join(result_title(k, lang) for k in keys),
+                  where=where)
 
 
 def _library(workbook: str | None = None) -> Any:
@@ -95,7 +117,7 @@ def _library(workbook: str | None = None) -> Any:
 
 
 def _access(credentials: str | None, oauth: bool,
-            notify: Callable[[str], None] | None = None) -> Any:
+            notify: Callable[[Said], None] | None = None) -> Any:
     from .sources.gsheets import Access
 
     return Access(credentials=credentials, oauth=oauth, notify=notify)
@@ -115,7 +137,12 @@ def _common(f: F) -> F:
 
 
 def _format_option(what: str) -> Callable[[F], F]:
+    """--format, and --no-bom for CSV."""
+
     def bundle(f: F) -> F:
+        f = click.option("--no-bom", is_flag=True,
+                         help="CSV without the byte-order mark (Excel needs it to read "
+                              "Korean text right; some programs do not want it).")(f)
         return click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]),
                             default="text", show_default=True, help=f"How to print {what}.")(f)
 
@@ -143,8 +170,10 @@ def _write_options(what: str) -> Callable[[F], F]:
     return bundle
 
 
-def _into(target: str | None) -> str:
-    return f" into {target}" if target else ""
+def _lang_option(f: F) -> F:
+    return click.option("--lang", type=click.Choice(["en", "ko"]), default=None,
+                        help="Language of messages, result tabs and text (default: the Rules "
+                             "tab's 'language', else English).")(f)
 
 
 def _accept_option(help_text: str) -> Callable[[F], F]:
@@ -173,11 +202,13 @@ def cli(debug: bool) -> None:
 @click.argument("workbook", metavar="WORKBOOK")
 @_common
 @_format_option("the report")
-@_write_options("Put the Validation and Signals tabs into the workbook.")
+@_write_options("Put the Validation tab (the rejected and warned rows) and the Signals tab "
+                "(gaming signals) into the workbook.")
+@_lang_option
 @click.pass_context
 def validate(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
-             credentials: str | None, oauth: bool, fmt: str, write: bool, target: str | None,
-             force: bool) -> None:
+             credentials: str | None, oauth: bool, fmt: str, no_bom: bool, write: bool,
+             target: str | None, force: bool, lang: str | None) -> None:
     """Check every Log row (and the other tabs) against the rules.
 
     Exit code 0 when there are no errors (warnings allowed), 1 when there are, 2 when the
@@ -192,23 +223,18 @@ def validate(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bo
         api = _library(workbook)
         from . import output
 
-        with _working(quiet, f"Validating {workbook}") as news:
+        with _working(quiet, phrase("validating", lang or "en", path=workbook), lang) as news:
             report = api.validate(workbook, as_of=as_of or _now(), write=write or bool(target),
                                   force=force, access=_access(credentials, oauth, news),
-                                  output=target)
+                                  output=target, lang=lang)
         out = {"json": output.report_json, "csv": output.report_csv,
                "text": output.report_text}[fmt](report)
-        click.echo(out, nl=fmt != "csv")
+        _echo(out, fmt, no_bom)
         if (write or target) and fmt == "text":
-            click.echo(f"Wrote the Validation and Signals tabs{_into(target)}.")
+            click.echo(_wrote(("validation", "signals"), report.lang, target or workbook))
         return 0 if report.valid else 1
 
     _run(ctx, job)
-
-
-def _lang_option(f: F) -> F:
-    return click.option("--lang", type=click.Choice(["en", "ko"]), default=None,
-                        help="Language of result tabs and text (default: Rules 'language').")(f)
 
 
 def _period_option(f: F) -> F:
@@ -224,8 +250,8 @@ def _period_option(f: F) -> F:
 @_lang_option
 @click.pass_context
 def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
-          credentials: str | None, oauth: bool, fmt: str, write: bool, target: str | None,
-          force: bool, lang: str | None) -> None:
+          credentials: str | None, oauth: bool, fmt: str, no_bom: bool, write: bool,
+          target: str | None, force: bool, lang: str | None) -> None:
     """Show the monthly grants, sends and expiry: one row per person per month.
 
     Months run from the scheme's first month (Rules: start) to the month of --as-of; months
@@ -241,18 +267,16 @@ def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
         api = _library(workbook)
         from . import output
 
-        with _working(quiet, f"Computing the ledger of {workbook}") as news:
+        with _working(quiet, phrase("ledgering", lang or "en", path=workbook), lang) as news:
             res = api.grant(workbook, as_of=as_of or _now(), write=write or bool(target),
                             force=force, lang=lang, access=_access(credentials, oauth, news),
                             output=target)
-        if fmt == "json":
-            click.echo(output.ledger_json(res.ledger))
-        elif fmt == "csv":
-            click.echo(output.ledger_csv(res.ledger), nl=False)
-        else:
-            click.echo(output.ledger_text(res.ledger, res.lang))
-            if write or target:
-                click.echo(f"Wrote the Ledger tab{_into(target)}.")
+        shown: dict[str, Callable[[Any], str]] = {
+            "json": output.ledger_json, "csv": output.ledger_csv,
+            "text": functools.partial(output.ledger_text, lang=res.lang)}
+        _echo(shown[fmt](res.ledger), fmt, no_bom)
+        if (write or target) and fmt == "text":
+            click.echo(_wrote(("ledger",), res.lang, target or workbook))
         return 0
 
     _run(ctx, job)
@@ -268,8 +292,8 @@ def grant(ctx: click.Context, workbook: str, as_of: dt.date | None, quiet: bool,
 @_lang_option
 @click.pass_context
 def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, quiet: bool,
-         credentials: str | None, oauth: bool, fmt: str, write: bool, target: str | None,
-         force: bool, accept_changes: bool, lang: str | None) -> None:
+         credentials: str | None, oauth: bool, fmt: str, no_bom: bool, write: bool,
+         target: str | None, force: bool, accept_changes: bool, lang: str | None) -> None:
     """Score and rank people and departments over a period, and list commendations.
 
     Only accepted Log rows and accepted special awards count. Equal scores share a rank; a tie
@@ -284,21 +308,19 @@ def rank(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, 
         api = _library(workbook)
         from . import output
 
-        with _working(quiet, f"Ranking {workbook}") as news:
+        with _working(quiet, phrase("ranking", lang or "en", path=workbook), lang) as news:
             res = api.rank(workbook, period=period, as_of=as_of or _now(),
                            write=write or bool(target), force=force, lang=lang,
                            access=_access(credentials, oauth, news),
                            accept_changes=accept_changes,
                            output=target)
-        if fmt == "json":
-            click.echo(output.rank_json(res.results))
-        elif fmt == "csv":
-            click.echo(output.rank_csv(res.results), nl=False)
-        else:
-            click.echo(output.rank_text(res.results, res.lang))
-            if write or target:
-                click.echo("\nWrote the People, Departments ranking, Commendations and Summary "
-                           f"tabs{_into(target)}.")
+        shown: dict[str, Callable[[Any], str]] = {
+            "json": output.rank_json, "csv": output.rank_csv,
+            "text": functools.partial(output.rank_text, lang=res.lang)}
+        _echo(shown[fmt](res.results), fmt, no_bom)
+        if (write or target) and fmt == "text":
+            click.echo("\n" + _wrote(("people", "departments", "commendations", "summary"),
+                                     res.lang, target or workbook))
         return 0
 
     _run(ctx, job)
@@ -331,15 +353,14 @@ def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | Non
         api = _library(workbook)
         from . import output
 
-        with _working(quiet, f"Running {workbook}") as news:
+        with _working(quiet, phrase("running", lang or "en", path=workbook), lang) as news:
             res = api.run(workbook, period=period, as_of=as_of or _now(), force=force,
                           lang=lang, access=_access(credentials, oauth, news),
                           accept_changes=accept_changes, output=target)
-        click.echo(output.summary_line(res.report))
+        click.echo(output.run_text(res.report, res.results, res.lang, top=3))
         click.echo("")
-        click.echo(output.rank_text(res.results, res.lang, top=3))
-        click.echo("")
-        click.echo(f"Wrote {', '.join(res.written)} into {target or workbook}.")
+        click.echo(phrase("wrote", res.lang, tabs=", ".join(res.written),
+                          where=target or workbook))
         return 0 if res.report.valid else 1
 
     _run(ctx, job)
@@ -351,9 +372,11 @@ def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | Non
 @_common
 @_force_option
 @_accept_option("Seal again a sealed month that has changed (the old digest is kept).")
+@_lang_option
 @click.pass_context
 def close(ctx: click.Context, workbook: str, month: str, as_of: dt.date | None, quiet: bool,
-          credentials: str | None, oauth: bool, force: bool, accept_changes: bool) -> None:
+          credentials: str | None, oauth: bool, force: bool, accept_changes: bool,
+          lang: str | None) -> None:
     """Seal a month that has ended, so later edits to its rows are caught.
 
     The Seal tab records a fingerprint of every Log and Special row of the month. From then
@@ -368,11 +391,12 @@ def close(ctx: click.Context, workbook: str, month: str, as_of: dt.date | None, 
 
     def job() -> int:
         api = _library(workbook)
-        with _working(quiet, f"Sealing {month} of {workbook}") as news:
+        with _working(quiet, phrase("sealing", lang or "en", month=month, path=workbook),
+                      lang) as news:
             res = api.close(workbook, month, as_of=as_of or _now(), force=force,
                             access=_access(credentials, oauth, news),
-                            accept_changes=accept_changes)
-        click.echo(res.message)
+                            accept_changes=accept_changes, lang=lang)
+        click.echo(res.message.say(res.lang))
         return 0
 
     _run(ctx, job)
@@ -401,7 +425,7 @@ def init(ctx: click.Context, path: str, lang: str, credentials: str | None, oaut
     def job() -> int:
         api = _library()
         made = api.init(path, lang, access=_access(credentials, oauth))
-        click.echo(f"Created {made} ({lang}). Fill Staff and Departments, then the Log.")
+        click.echo(phrase("created", lang, path=made, lang=lang))
         return 0
 
     _run(ctx, job)
@@ -428,13 +452,11 @@ def demo(ctx: click.Context, out: str, lang: str, quiet: bool) -> None:
         api = _library()
         from . import output
 
-        with _working(quiet, "Running the demo"):
+        with _working(quiet, phrase("demoing", lang), lang):
             res = api.demo(out, lang)
-        click.echo(output.summary_line(res.report))
+        click.echo(output.run_text(res.report, res.results, res.lang, top=5))
         click.echo("")
-        click.echo(output.rank_text(res.results, res.lang, top=5))
-        click.echo("")
-        click.echo(f"Open {out}: the result tabs are {', '.join(res.written)}.")
+        click.echo(phrase("demo_open", res.lang, path=out, tabs=", ".join(res.written)))
         return 0
 
     _run(ctx, job)
@@ -445,7 +467,7 @@ def demo(ctx: click.Context, out: str, lang: str, quiet: bool) -> None:
 @click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True,
               help="Language of the titles.")
 @click.pass_context
-def rules_cmd(ctx: click.Context, fmt: str, lang: str) -> None:
+def rules_cmd(ctx: click.Context, fmt: str, no_bom: bool, lang: str) -> None:
     """List every rule id collabsheet reports: severity, tab, RULES.md section and title.
 
     The same catalogue gives every message its words; docs/rules.md is made from it.
@@ -460,7 +482,7 @@ def rules_cmd(ctx: click.Context, fmt: str, lang: str) -> None:
 
         out = {"json": output.rules_json, "csv": output.rules_csv,
                "text": output.rules_text}[fmt](lang)
-        click.echo(out, nl=fmt != "csv")
+        _echo(out, fmt, no_bom)
         return 0
 
     _run(ctx, job)

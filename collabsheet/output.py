@@ -10,14 +10,18 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
+from rich.cells import cell_len, set_cell_size
 
 from .catalogue import RULES
 from .labels import word
 from .ledger import ledger_records
+from .phrases import phrase
 from .report import Report
 from .scores import TOTAL, Results
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+"""Begins a CSV by default: Excel on Korean Windows reads UTF-8 only when the file says so."""
 REPORT_FIELDS = ("tab", "row", "column", "rule", "severity", "value", "message")
 RULE_FIELDS = ("id", "severity", "tab", "section", "title", "description")
 
@@ -41,13 +45,23 @@ def _json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+def left(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal cells: Hangul and other wide characters take two,
+    so Korean names keep the columns in line."""
+    return text + " " * (width - cell_len(text)) if cell_len(text) < width else text
+
+
+def right(text: str, width: int) -> str:
+    return " " * (width - cell_len(text)) + text if cell_len(text) < width else text
+
+
 def _columns(heads: Sequence[str], cells: Sequence[Sequence[str]], widest: int = 28) -> list[str]:
     """A text table: every column but the last padded to its width (at most ``widest``)."""
-    widths = [min(widest, max(len(h), *(len(c[i]) for c in cells)))
+    widths = [min(widest, max(cell_len(h), *(cell_len(c[i]) for c in cells)))
               for i, h in enumerate(heads[:-1])]
 
     def fmt(row: Sequence[str]) -> str:
-        return "  ".join(c[:w].ljust(w) for c, w in zip(row, widths, strict=False)) + \
+        return "  ".join(set_cell_size(c, w) for c, w in zip(row, widths, strict=False)) + \
             "  " + row[-1]
 
     return [fmt(heads), "  ".join("-" * w for w in widths) + "  " + "-" * 7,
@@ -66,24 +80,24 @@ def report_csv(report: Report) -> str:
 
 
 def summary_line(report: Report) -> str:
-    s = report.stats
-    verdict = "valid" if report.valid else "NOT valid"
-    return (
-        f"{report.source}: {verdict}. Log rows: {s.rows:,}, accepted {s.accepted:,}, "
-        f"rejected {s.rejected:,}, warnings {s.warnings:,}; "
-        f"{len(report.errors):,} error(s), {len(report.warnings):,} warning(s) in all tabs."
-    )
+    s, lang = report.stats, report.lang
+    return phrase("summary", lang, source=report.source,
+                  verdict=phrase("valid" if report.valid else "not_valid", lang), rows=s.rows,
+                  accepted=s.accepted, rejected=s.rejected, warned=s.warnings,
+                  errors=len(report.errors), warnings=len(report.warnings))
 
 
 def report_text(report: Report, limit: int | None = None) -> str:
+    lang = report.lang
     shown = report.violations if limit is None else report.violations[:limit]
     lines: list[str] = []
     if shown:
-        cells = [(v.tab, str(v.row) if v.row else "", v.column, v.rule, v.severity, v.message)
-                 for v in shown]
-        lines += _columns(("Tab", "Row", "Column", "Rule", "Severity", "Message"), cells)
+        cells = [(v.tab, str(v.row) if v.row else "", v.column, v.rule, word(v.severity, lang),
+                  v.message) for v in shown]
+        heads = tuple(word(k, lang) for k in ("tab", "row", "column", "rule", "severity"))
+        lines += _columns((*heads, word("message", lang)), cells)
         if limit is not None and len(report.violations) > limit:
-            lines.append(f"... and {len(report.violations) - limit:,} more")
+            lines.append(phrase("more", lang, n=len(report.violations) - limit))
         lines.append("")
     lines.append(summary_line(report))
     return "\n".join(lines)
@@ -119,9 +133,9 @@ def rules_markdown(lang: str = "en") -> str:
 
 # ----- an input error --------------------------------------------------------------------------
 
-def error_json(error: Any) -> str:
+def error_json(error: Any, lang: str | None = None) -> str:
     """``{"error": {"rule", "tab", "column", "message"}}`` for an error that stops a job."""
-    return _json({"error": error.to_dict()})
+    return _json({"error": error.to_dict(lang)})
 
 
 def ledger_json(frame: pd.DataFrame) -> str:
@@ -136,15 +150,17 @@ def ledger_csv(frame: pd.DataFrame) -> str:
 
 def ledger_text(frame: pd.DataFrame, lang: str = "en") -> str:
     if not len(frame):
-        return "No months to show."
+        return phrase("no_months", lang)
     by_month = frame.groupby("month")[["granted", "sent", "expired", "left"]].sum()
     people = frame[frame["granted"] > 0].groupby("month")["person"].nunique()
-    lines = [f"{word('month', lang):<8} {word('people', lang):>8} {word('granted', lang):>10} "
-             f"{word('sent', lang):>10} {word('expired', lang):>10} {word('left_now', lang):>10}"]
+    heads = [word(k, lang) for k in ("month", "people", "granted", "sent", "expired",
+                                     "left_now")]
+    lines = [" ".join([left(heads[0], 8), right(heads[1], 8),
+                       *(right(h, 10) for h in heads[2:])])]
     for month, r in by_month.iterrows():
         lines.append(f"{month:<8} {int(people.get(month, 0)):>8,} {int(r['granted']):>10,} "
                      f"{int(r['sent']):>10,} {int(r['expired']):>10,} {int(r['left']):>10,}")
-    lines.append(f"{len(frame):,} ledger rows (one per person per month).")
+    lines.append(phrase("ledger_rows", lang, n=len(frame)))
     return "\n".join(lines)
 
 
@@ -219,6 +235,16 @@ def _fmt(x: int | float) -> str:
     return f"{x:,}" if isinstance(x, int) else f"{x:,.1f}".rstrip("0").rstrip(".")
 
 
+def run_text(report: Report, res: Results, lang: str = "en", top: int = 3) -> str:
+    """What run and demo print: the report's summary line, the ranking, and why the period's
+    rejected rows may be fewer than the Log's (rows with no usable date are in no month)."""
+    lines = [summary_line(report), "", rank_text(res, lang, top)]
+    outside = report.stats.rejected - int(res.summary.iloc[-1]["rejected"])
+    if outside > 0:
+        lines.append(phrase("unplaced", lang, n=outside, period=res.period.label))
+    return "\n".join(lines)
+
+
 def rank_text(res: Results, lang: str = "en", top: int = 10) -> str:
     tie = word("tie", lang)
     lines = [f"{word('period', lang)}: {res.period.label} "
@@ -237,19 +263,22 @@ def rank_text(res: Results, lang: str = "en", top: int = 10) -> str:
             lines.append(f"  {r.rank:>3}. {r.department} {_fmt(res.score(r.score))}{mark}")
         if not len(c):
             lines.append("  -")
-    lines += ["", f"{word('people', lang)}: top {top}",
-              f"  {word('rank', lang):>4}  {word('id', lang):<10} {word('name', lang):<10} "
-              f"{word('score', lang):>9} {word('received', lang):>9} {word('sent', lang):>9} "
-              f"{word('special', lang):>8}  {word('department', lang)}"]
+    lines += ["", f"{word('people', lang)}: {phrase('top', lang, n=top)}",
+              "  " + "  ".join([right(word("rank", lang), 4), left(word("id", lang), 10)]) + " "
+              + " ".join([left(word("name", lang), 10), right(word("score", lang), 9),
+                          right(word("received", lang), 9), right(word("sent", lang), 9),
+                          right(word("special", lang), 8)]) + "  " + word("department", lang)]
     for r in res.people.head(top).itertuples():
-        lines.append(f"  {r.rank:>4}  {str(r.id):<10} {str(r.name):<10} "
+        lines.append(f"  {r.rank:>4}  {left(str(r.id), 10)} {left(str(r.name), 10)} "
                      f"{_fmt(res.score(r.score)):>9} {r.received:>9,} {r.sent:>9,} "
                      f"{r.special:>8,}  {r.department}")
     for g in res.groups:
         d = res.departments[res.departments["group"] == g].head(5)
-        lines += ["", f"{word('department', lang)}: {g} (top 5)"]
+        lines += ["", f"{word('department', lang)}: {g} "
+                      f"({phrase('top_departments', lang, n=5)})"]
         for r in d.itertuples():
-            lines.append(f"  {r.rank:>4}  {r.department:<32} {_fmt(res.score(r.score)):>9}")
+            lines.append(f"  {r.rank:>4}  {left(str(r.department), 32)} "
+                         f"{_fmt(res.score(r.score)):>9}")
     s = res.summary.iloc[-1]
     lines += ["", f"{word('collaborations', lang)}: {int(s['collaborations']):,}, "
               f"{word('points', lang)}: {int(s['points']):,}, "

@@ -37,8 +37,10 @@ PHRASES: dict[str, tuple[str, str]] = {
     "not_valid": ("NOT valid", "오류 있음"),
     "top": ("top {n}", "상위 {n}명"),
     "top_departments": ("top {n}", "상위 {n}개"),
-    "unplaced": ("{n:,} rejected row(s) have no usable date and are counted in no month.",
-                 "날짜를 읽을 수 없는 거부 행 {n:,}개는 어느 달에도 세지 않았습니다."),
+    "unplaced": ("{n:,} rejected row(s) are not in the rejected rows above: their date is "
+                 "unreadable or outside {period}.",
+                 "거부된 행 중 {n:,}개는 날짜를 읽을 수 없거나 {period} 밖이어서 위의 거부된 행에 "
+                 "들어가지 않았습니다."),
     # ----- progress
     "validating": ("Validating {path}", "{path} 검증 중"),
     "ledgering": ("Computing the ledger of {path}", "{path}의 원장 계산 중"),
@@ -46,8 +48,11 @@ PHRASES: dict[str, tuple[str, str]] = {
     "running": ("Running {path}", "{path} 처리 중"),
     "sealing": ("Sealing {month} of {path}", "{path}의 {month} 봉인 중"),
     "demoing": ("Running the demo", "예시 기관 실행 중"),
-    "quota_wait": ("waiting {seconds} s for Google's quota", "Google 할당량 때문에 {seconds}초 "
-                   "기다리는 중"),
+    "quota_wait": ("Google Sheets quota reached (60 requests a minute); waiting {seconds} s",
+                   "Google 시트 할당량(1분에 60회 요청)에 닿아 {seconds}초 기다리는 중"),
+    "pacing": ("Keeping to Google's quota ({limit} {kind} requests a minute); waiting "
+               "{seconds} s", "Google 할당량(1분에 {kind} 요청 {limit}회)을 지키려고 {seconds}초 "
+               "기다리는 중"),
     # ----- errors the command line adds
     "error": ("Error: {message}", "오류: {message}"),
     "interrupted": ("interrupted; the workbook was not changed",

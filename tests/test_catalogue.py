@@ -77,7 +77,11 @@ def test_rules_command_text_json_and_csv():
         "id": "date", "severity": "error", "tab": "Log, Special, Staff, Moves",
         "section": "3.1", "title": "Not a usable date",
         "description": BY_ID["date"].description}
-    rows = list(csv.reader(io.StringIO(runner.invoke(cli, ["rules", "--format", "csv"]).output)))
+    made = runner.invoke(cli, ["rules", "--format", "csv"]).output
+    assert made.startswith("\ufeffid,severity,")
+    plain = runner.invoke(cli, ["rules", "--format", "csv", "--no-bom"]).output
+    assert plain == made[1:]
+    rows = list(csv.reader(io.StringIO(plain)))
     assert rows[0] == ["id", "severity", "tab", "section", "title", "description"]
     assert rows[1][:5] == ["date", "error", "Log, Special, Staff, Moves", "3.1",
                            "Not a usable date"]

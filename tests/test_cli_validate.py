@@ -32,19 +32,19 @@ def parts(path: Path) -> dict[str, bytes]:
 def test_valid_exits_0(make_book):
     code, out, _ = run("validate", str(make_book(GOOD)), "--as-of", "2025-07-15")
     assert code == 0
-    assert out.strip() == ("office.xlsx: valid. Log rows: 1, accepted 1, rejected 0, warnings 0;"
-                           " 0 error(s), 0 warning(s) in all tabs.")
+    assert out.strip() == ("office.xlsx: valid. Log rows: 1, accepted 1, rejected 0, with "
+                           "warnings 0; 0 error(s), 0 warning(s) in all tabs.")
 
 
 def test_violations_exit_1_with_table(make_book):
     code, out, _ = run("validate", str(make_book(BAD)), "--as-of", "2025-07-15")
     assert code == 1
     lines = out.splitlines()
-    assert lines[0].split() == ["Tab", "Row", "Column", "Rule", "Severity", "Message"]
+    assert lines[0].split() == ["Tab", "Row", "Column", "Rule", "Severity", "Problem"]
     assert "Log  3    To      self  error     E1 (Kim) sends points to themselves; choose a " \
            "colleague" in out
     assert lines[-1] == ("office.xlsx: NOT valid. Log rows: 2, accepted 1, rejected 1, "
-                         "warnings 0; 1 error(s), 0 warning(s) in all tabs.")
+                         "with warnings 0; 1 error(s), 0 warning(s) in all tabs.")
 
 
 def test_json_shape(make_book):
@@ -64,7 +64,7 @@ def test_csv_neutralizes_formulas(make_book):
     code, out, _ = run("validate", str(make_book(bad)), "--as-of", "2025-07-15", "--format", "csv")
     assert code == 1
     lines = out.splitlines()
-    assert lines[0] == "tab,row,column,rule,severity,value,message"
+    assert lines[0] == "\ufefftab,row,column,rule,severity,value,message"
     assert lines[2] == ("Log,3,From,unknown-person,error,'@SUM(A1),"
                         "From '@SUM(A1)' is not an email in Staff")
 
@@ -104,7 +104,7 @@ def test_write_adds_validation_tab_and_keeps_office_tabs(make_book):
     path = make_book(BAD)
     before = parts(path)
     code, out, _ = run("validate", str(path), "--as-of", "2025-07-15", "--write")
-    assert code == 1 and out.rstrip().endswith("Wrote the Validation and Signals tabs.")
+    assert code == 1 and out.splitlines()[-1] == f"Wrote Validation, Signals into {path}."
     after = parts(path)
     for name in ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml",
                  "xl/worksheets/sheet3.xml", "docProps/core.xml"):

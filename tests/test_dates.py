@@ -249,7 +249,7 @@ def test_results_written_into_a_1904_workbook_read_back_as_the_same_dates(tmp_pa
     code, out, _ = run("run", str(path), "--period", "2025-Q1", "--as-of", AS_OF)
     assert code == 1
     assert out.splitlines()[0] == ("office.xlsx: NOT valid. Log rows: 10, accepted 5, "
-                                   "rejected 5, warnings 0; 6 error(s), 0 warning(s) in all "
+                                   "rejected 5, with warnings 0; 6 error(s), 0 warning(s) in all "
                                    "tabs.")
     wb = openpyxl.load_workbook(path)
     assert (wb.epoch == CALENDAR_MAC_1904) is date1904
@@ -280,7 +280,7 @@ def test_offsets_beside_naive_dates_are_converted_to_the_office_zone(make_book):
     code, out, err = run("validate", str(path), "--as-of", AS_OF)
     assert (code, err) == (0, "")
     assert out.strip() == ("office.xlsx: valid. Log rows: 5, accepted 5, rejected 0, "
-                           "warnings 0; 0 error(s), 0 warning(s) in all tabs.")
+                           "with warnings 0; 0 error(s), 0 warning(s) in all tabs.")
     assert _when(path) == [T(2025, 4, 1, 8, 0), T(2025, 4, 1, 8, 30), T(2025, 3, 31, 9, 0),
                            T(2025, 3, 4, 14, 30), T(2025, 3, 31, 23, 59)]
     assert _sent(path) == {("E1", "2025-04"): 20, ("E1", "2025-03"): 10, ("E2", "2025-03"): 10,

@@ -140,7 +140,7 @@ def test_output_into_an_existing_workbook_keeps_its_tabs(tmp_path):
     target = write_workbook(tmp_path / "archive.xlsx", {"Notes": [["mine"], ["also mine"]]})
     code, out, _ = invoke("validate", str(path), "--as-of", "2025-05-10", "-o", str(target))
     assert code == 1
-    assert out.splitlines()[-1] == f"Wrote the Validation and Signals tabs into {target}."
+    assert out.splitlines()[-1] == f"Wrote Validation, Signals into {target}."
     wb = openpyxl.load_workbook(target)
     assert wb.sheetnames == ["Notes", "Validation", "Signals"]
     assert [c.value for c in wb["Notes"]["A"]] == ["mine", "also mine"]

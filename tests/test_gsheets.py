@@ -254,4 +254,4 @@ def test_init_on_an_empty_google_sheet(fake, lang, log):
     code, _, _ = invoke("validate", f"gsheet:{SID}", "--as-of", "2025-07-01")
     assert code == 0
     code, _, err = invoke("init", f"gsheet:{SID}", "--lang", lang)
-    assert code == 2 and "already has data" in err
+    assert code == 2 and ("already has data" if lang == "en" else "이미 데이터가 있습니다") in err

@@ -221,7 +221,9 @@ def test_the_quota_is_kept_and_a_429_waits_past_the_minute(tmp_path, monkeypatch
         assert report.stats.rows == 2
         quota = [c for c in fake.calls if c.status == 429]
         assert quota and sum(clock.waits) >= 60
-        assert told[0].startswith("Google Sheets quota reached (60 requests a minute); waiting")
+        assert str(told[0]).startswith("Google Sheets quota reached (60 requests a minute); "
+                                       "waiting")
+        assert told[0].say("ko").startswith("Google 시트 할당량(1분에 60회 요청)에 닿아")
 
 
 def test_the_client_paces_itself_under_sixty_requests_a_minute(clock):

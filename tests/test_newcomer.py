@@ -62,8 +62,9 @@ def test_template_validation_and_names(tmp_path):
 def test_init_validates_then_ranks_after_rows_are_added(tmp_path, lang, staff, log):
     path = tmp_path / "new.xlsx"
     code, out, _ = invoke("init", str(path), "--lang", lang)
-    assert code == 0 and out == f"Created {path} ({lang}). Fill Staff and Departments, then " \
-                                "the Log.\n"
+    assert code == 0 and out == {
+        "en": f"Created {path} (en). Fill Staff and Departments, then the Log.\n",
+        "ko": f"{path}을(를) 만들었습니다. 직원, 부서 탭을 채운 뒤 기록 탭에 입력하세요.\n"}[lang]
     code, _, _ = invoke("validate", str(path), "--as-of", "2025-07-01")
     assert code == 0
     wb = openpyxl.load_workbook(path)

@@ -245,7 +245,7 @@ def test_rank_write_keeps_office_tabs_and_is_idempotent(office):
                      for ws in openpyxl.load_workbook(office)}
     code, out, _ = invoke("rank", str(office), "--period", "2025-04", "--as-of", "2025-05-10",
                           "--write")
-    assert code == 0 and "Wrote the People" in out
+    assert code == 0 and "Wrote People, Departments ranking, Commendations, Summary into " in out
     assert _office_parts(office) == before
     wb = openpyxl.load_workbook(office)
     for title, rows in values_before.items():

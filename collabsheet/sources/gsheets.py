@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SourceError
-from ..phrases import said
+from ..phrases import Said, said
 from ..resulttab import ResultTab
 from ..sheetref import column_letter, quote_sheet, split_cell
 from . import gsheets_write as gw
@@ -64,7 +64,7 @@ class Access:
 
     credentials: str | None = None
     oauth: bool = False
-    notify: Callable[[str], None] | None = None
+    notify: Callable[[Said], None] | None = None
     """Told, in words, when collabsheet waits for Google (a quota pause), for a progress line."""
 
 
@@ -100,7 +100,7 @@ class Pace:
     would be the 61st read (or write) of the last 60 seconds, it waits."""
 
     def __init__(self, clock: Callable[[], float], sleep: Callable[[float], None],
-                 notify: Callable[[str], None] | None, limit: int = QUOTA_PER_MINUTE):
+                 notify: Callable[[Said], None] | None, limit: int = QUOTA_PER_MINUTE):
         self.clock, self.sleep, self.notify, self.limit = clock, sleep, notify, limit
         self.sent: dict[str, collections.deque[float]] = {
             "read": collections.deque(), "write": collections.deque()}
@@ -114,8 +114,7 @@ class Pace:
         if len(sent) >= self.limit:
             wait = 60 - (now - sent[0])
             if self.notify is not None:
-                self.notify(f"Keeping to Google's quota ({self.limit} {kind} requests a "
-                            f"minute); waiting {wait:.0f} s")
+                self.notify(said("pacing", limit=self.limit, kind=kind, seconds=f"{wait:.0f}"))
             self.sleep(wait)
             self.waited += wait
             sent.popleft()
@@ -123,7 +122,7 @@ class Pace:
 
 
 def _http_client_class(gspread: Any, sleep: Callable[[float], None],
-                       notify: Callable[[str], None] | None, pace: Pace) -> Any:
+                       notify: Callable[[Said], None] | None, pace: Pace) -> Any:
     import requests
 
     class RetryingHTTPClient(gspread.http_client.HTTPClient):  # type: ignore[misc]
@@ -162,8 +161,7 @@ def _http_client_class(gspread: Any, sleep: Callable[[float], None],
                         raise SourceError(said("quota", tries=MAX_TRIES))
                     wait = _quota_wait(attempt, response.headers.get("Retry-After"))
                     if notify is not None:
-                        notify(f"Google Sheets quota reached (60 requests a minute); waiting "
-                               f"{wait:.0f} s")
+                        notify(said("quota_wait", seconds=f"{wait:.0f}"))
                     sleep(wait)
                     continue
                 if response.status_code >= 500:
