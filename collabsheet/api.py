@@ -355,22 +355,35 @@ DEMO_PERIOD = "2025-H1"
 DEMO_NAME = "collabsheet-demo.xlsx"
 
 
+@dataclass(frozen=True)
+class InitResult:
+    made: str
+    """the file made, or gsheet:ID"""
+    added: tuple[str, ...] = ()
+    """the tabs added to a Google Sheet"""
+
+    def said(self, lang: str) -> Said:
+        if self.made.startswith("gsheet:"):
+            return said("created_sheet", path=self.made, tabs=", ".join(self.added) or "-")
+        return said("created", path=self.made, lang=lang)
+
+
 def init(path: str | os.PathLike[str], lang: str = "en", access: Access | None = None
-         ) -> str:
+         ) -> InitResult:
     """A new workbook from the template (never overwrites a file), or the template's tabs
-    added to an empty Google Sheet (refused when its tabs hold data). Returns what was made."""
+    added to an empty Google Sheet (refused when its tabs hold data)."""
     sid = spreadsheet_id(str(path))
     if sid is not None:
         from .gsheet_template import init_template
         from .sources.gsheets import GSheetSource
 
         added = init_template(GSheetSource(sid, access), lang)
-        return f"gsheet:{sid} (tabs added: {', '.join(added) or 'none'})"
+        return InitResult(f"gsheet:{sid}", tuple(added))
     if Path(path).suffix.lower() != ".xlsx":
         raise WriteRefused("not-xlsx", "init", source=str(path))
     from .templates import write_template
 
-    return str(write_template(Path(path), lang))
+    return InitResult(str(write_template(Path(path), lang)))
 
 
 def demo(out: str | os.PathLike[str] = DEMO_NAME, lang: str = "en") -> RunResult:

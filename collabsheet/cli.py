@@ -425,7 +425,7 @@ def init(ctx: click.Context, path: str, lang: str, credentials: str | None, oaut
     def job() -> int:
         api = _library()
         made = api.init(path, lang, access=_access(credentials, oauth))
-        click.echo(phrase("created", lang, path=made, lang=lang))
+        click.echo(made.said(lang).say(lang))
         return 0
 
     _run(ctx, job)

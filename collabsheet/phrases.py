@@ -18,9 +18,9 @@ PHRASES: dict[str, tuple[str, str]] = {
     "wrote": ("Wrote {tabs} into {where}.", "{tabs} 탭을 {where}에 썼습니다."),
     "created": ("Created {path} ({lang}). Fill Staff and Departments, then the Log.",
                 "{path}을(를) 만들었습니다. 직원, 부서 탭을 채운 뒤 기록 탭에 입력하세요."),
-    "created_sheet": ("Added the template's tabs to {path} ({lang}). Fill Staff and "
+    "created_sheet": ("Added the template's tabs to {path} ({tabs}). Fill Staff and "
                       "Departments, then the Log.",
-                      "{path}에 서식 탭을 추가했습니다. 직원, 부서 탭을 채운 뒤 기록 탭에 "
+                      "{path}에 서식 탭({tabs})을 추가했습니다. 직원, 부서 탭을 채운 뒤 기록 탭에 "
                       "입력하세요."),
     "demo_open": ("Open {path}: the result tabs are {tabs}.",
                   "{path}을(를) 열어 보세요. 결과 탭: {tabs}."),
