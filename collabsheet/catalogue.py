@@ -121,11 +121,14 @@ RULES: tuple[Rule, ...] = (
           ambiguous="{label} {text!r} matches more than one person in Staff",
           id="{label} {text!r} is not an ID in Staff",
           email="{label} {text!r} is not an email in Staff", no_value=_NO_VALUE,
+          id_hint="{label} {text!r} is not an ID in Staff; did you mean {suggestion}?",
           ko=dict(
               blank="{label} 칸이 비어 있습니다. 직원 명단의 사번이나 이메일을 입력하세요",
               ambiguous="{label} {text!r}에 해당하는 사람이 직원 명단에 여러 명 있습니다",
               id="{label} {text!r}은(는) 직원 명단에 없는 사번입니다",
               email="{label} {text!r}은(는) 직원 명단에 없는 이메일입니다",
+              id_hint="{label} {text!r}은(는) 직원 명단에 없는 사번입니다. {suggestion}을(를) "
+                      "입력하려던 것인가요?",
               no_value=_NO_VALUE_KO,
           )),
     _rule("not-on-staff", "error", "Log, Special", "3.3",
@@ -289,9 +292,13 @@ RULES: tuple[Rule, ...] = (
           ("Department not in Departments", "부서 목록에 없는 부서"),
           "A department in Staff or Moves that the Departments tab does not list.",
           default="Department {department!r} is not in the Departments tab",
+          hint="Department {department!r} is not in the Departments tab; did you mean "
+               "{suggestion!r}?",
           no_value=_NO_VALUE,
           ko=dict(
               default="부서 {department!r}은(는) 부서 목록에 없습니다",
+              hint="부서 {department!r}은(는) 부서 목록에 없습니다. {suggestion!r}을(를) "
+                   "입력하려던 것인가요?",
               no_value=_NO_VALUE_KO,
           )),
     _rule("duplicate-department", "error", "Departments", "1",
@@ -353,8 +360,8 @@ RULES: tuple[Rule, ...] = (
                       "있는 탭: {tabs}",
           )),
     _rule("missing-column", "error", "any", "7", ("Column missing", "열 없음"),
-          """A required column is not in the tab's header row (row 1). Nothing can be
-          checked.""",
+          """A required column is not in the tab's header row (row 1, or row 2 or 3 below a
+          title). Nothing can be checked.""",
           default="{tab} tab: no {label!r} column in row 1; accepted headers: {aliases} "
                   "(found: {found})",
           ko=dict(
@@ -495,11 +502,12 @@ RULES: tuple[Rule, ...] = (
               default="{a}: {n}개월 동안 월 지급 포인트의 대부분을 {b}에게 보냈습니다",
           )),
     _rule("signal-pasted", "warning", "Log", "-", ("Pasted message", "복사한 메시지"),
-          """The same message (8 characters or more) appears in at least signal_paste_rows
-          accepted rows.""",
-          default="the same message appears in {n} rows: {text!r}",
+          """One sender sent the same message (8 characters or more) to at least
+          signal_paste_rows different people in one month, in accepted rows. Many people
+          writing the same thanks is not a signal.""",
+          default="{a} sent the same message to {n} people in {month}: {text!r}",
           ko=dict(
-              default="같은 메시지가 {n}개 행에 있습니다: {text!r}",
+              default="{a}: {month}에 같은 메시지를 {n}명에게 보냈습니다: {text!r}",
           )),
 )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 
 import numpy as np
@@ -31,6 +32,7 @@ _OFFSET = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)\s*$"
 
 _TEXT_DATE = re.compile(
     r"^\s*(?P<y>\d{4})\s*(?:[-./]|년)\s*(?P<m>\d{1,2})\s*(?:[-./]|월)\s*(?P<d>\d{1,2})\s*[.일]?"
+    r"(?:\s*\(?\s*(?:[월화수목금토일](?:요일)?|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?)\s*\)?)?"
     r"(?:\s*[T ]?\s*(?P<ap1>오전|오후|AM|PM|am|pm)?\s*"
     r"(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?\s*(?P<ap2>AM|PM|am|pm|오전|오후)?)?\s*$"
 )
@@ -121,7 +123,7 @@ def parse_dates(values: pd.Series, epoch: dt.datetime = EPOCH_1900,
         at: list[object] = []
         read: list[pd.Timestamp] = []
         for idx, t in zip(todo[todo].index, text[todo].tolist(), strict=True):
-            m = _TEXT_DATE.match(str(t))
+            m = _TEXT_DATE.match(unicodedata.normalize("NFKC", str(t)))
             ts = _from_match(m) if m else None
             if ts is not None:
                 at.append(idx)
@@ -194,7 +196,8 @@ def _parse_numbers_slow(values: pd.Series) -> pd.Series:
     out = pd.to_numeric(text, errors="coerce")
     todo = out.isna() & text.notna()
     if todo.any():
-        cleaned = text[todo].map(lambda t: str(t).replace(",", "").strip())
+        cleaned = text[todo].map(lambda t: unicodedata.normalize("NFKC", str(t))
+                                 .replace(",", "").strip())
         out.loc[todo] = pd.to_numeric(cleaned, errors="coerce")
     return out.astype(float)
 
@@ -213,8 +216,16 @@ def clean_text(values: pd.Series) -> pd.Series:
 
 
 def id_key(values: pd.Series) -> pd.Series:
-    """The form ids and emails are matched in: stripped, lower-case, '1002.0' read as '1002'."""
+    """The form ids and emails are matched in: stripped, lower-case, '1002.0' read as '1002',
+    full-width letters and digits (Ｅ１００２) as their plain forms (NFKC, only where a value
+    is not ASCII)."""
     text = clean_text(values).str.lower()
+    if len(text) and isinstance(text.dtype, pd.StringDtype):
+        wide = ~pc.fill_null(pc.string_is_ascii(arrow_text(text)), True).to_numpy(
+            zero_copy_only=False)
+        if wide.any():
+            text = text.copy()
+            text[wide] = text[wide].map(lambda t: unicodedata.normalize("NFKC", t).strip())
     dotted = text.str.contains(".0", regex=False).fillna(False).to_numpy(dtype=bool)
     if dotted.any():
         text = text.copy()

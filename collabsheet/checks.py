@@ -36,6 +36,9 @@ class Context:
     dept_name: Mapping[str, str]
     labels: Sequence[str] = ()
     lang: str = "en"
+    closest_person: Callable[[str], str | None] = lambda _: None
+    """'did you mean': the person a mistyped ID most likely names (suggest.Closest)"""
+    closest_department: Callable[[str], str | None] = lambda _: None
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,15 @@ def num(v: Any) -> str:
     return str(int(f)) if f.is_integer() else str(f)
 
 
+def department_message(row: Row, ctx: Context) -> str:
+    """unknown-department, with the department most likely meant."""
+    name = txt(row["department"])
+    meant = ctx.closest_department(name)
+    if meant is not None:
+        return say("unknown-department", "hint", ctx.lang, department=name, suggestion=meant)
+    return say("unknown-department", "default", ctx.lang, department=name)
+
+
 def person_labels(staff: pd.DataFrame) -> list[str]:
     """'E1002 (Kim)' for every person, made once: messages name people this way."""
     ids = staff["id"].astype("str").fillna("")
@@ -113,8 +125,13 @@ def person_message(side: str, label: str) -> Callable[[Row, Context], str]:
         status = row[f"{side}_status"]
         if status in ("blank", "ambiguous"):
             return say("unknown-person", str(status), ctx.lang, label=label, text=text)
-        return say("unknown-person", "email" if "@" in text else "id", ctx.lang, label=label,
-                   text=text)
+        if "@" in text:
+            return say("unknown-person", "email", ctx.lang, label=label, text=text)
+        meant = ctx.closest_person(text)
+        if meant is not None:
+            return say("unknown-person", "id_hint", ctx.lang, label=label, text=text,
+                       suggestion=meant)
+        return say("unknown-person", "id", ctx.lang, label=label, text=text)
 
     return explain
 

@@ -24,6 +24,7 @@ from .order_checks import order_checks
 from .people import People
 from .report import Stats, Violation
 from .settings import Rules
+from .suggest import Closest
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,9 @@ def prepare(office: OfficeStart, as_of: dt.date, lang: str | None = None) -> Pre
     dept_known = set(depts["dept_key"].dropna())
     dept_name = dict(zip(depts["dept_key"], depts["department"], strict=True))
     ctx = Context(rules=office.rules, as_of=as_of, staff=staff, dept_name=dept_name,
-                  labels=person_labels(staff), lang=lang or office.rules.language)
+                  labels=(labels := person_labels(staff)), lang=lang or office.rules.language,
+                  closest_person=Closest(staff["id"].astype("str").fillna("").tolist(), labels),
+                  closest_department=Closest(list(dept_name.values()), list(dept_name.values())))
     titles = office.titles
     violations: list[Violation] = []
 

@@ -110,6 +110,8 @@ def _map_header(spec: TabSpec, tab: RawTab) -> tuple[dict[str, int], list[Header
                                               {"letter": tab.letters[i]}))
             continue
         n = norm(head)
+        if n not in alias_of and "\n" in str(head).strip():
+            n = norm(str(head).strip().splitlines()[0])
         if n in seen:
             problems.append(HeaderProblem(tab.title, tab.letters[i], "duplicate-header", {
                 "first": seen[n], "second": tab.letters[i], "head": str(head).strip()}))
@@ -136,8 +138,40 @@ def _map_header(spec: TabSpec, tab: RawTab) -> tuple[dict[str, int], list[Header
     return mapping, problems
 
 
+HEADER_ROWS = 3
+"""How far down a tab its header row is looked for: a title row or two may stand above it."""
+
+
+def _below(tab: RawTab, k: int) -> RawTab:
+    """``tab`` with data row ``k`` (0-based) as its header: the title rows above it dropped."""
+    header = [None if c.iloc[k] is None or c.iloc[k] != c.iloc[k] else str(c.iloc[k])
+              for c in tab.columns]
+    return dataclasses.replace(tab, header=header, rows=tab.rows[k + 1:],
+                               columns=[c.iloc[k + 1:] for c in tab.columns])
+
+
+def _header_row(spec: TabSpec, tab: RawTab) -> RawTab:
+    """The tab from its header row: row 1, or the first of the next rows (up to
+    HEADER_ROWS) that names every required field when row 1 does not."""
+    try:
+        _map_header(spec, tab)
+        return tab
+    except TabError as first:
+        for k in range(HEADER_ROWS - 1):
+            if not len(tab.rows) > k or tab.rows[k] > HEADER_ROWS:
+                break
+            below = _below(tab, k)
+            try:
+                _map_header(spec, below)
+            except TabError:
+                continue
+            return below
+        raise first
+
+
 def _frame(spec: TabSpec, tab: RawTab) -> tuple[pd.DataFrame, dict[str, str],
                                                 list[HeaderProblem]]:
+    tab = _header_row(spec, tab)
     mapping, problems = _map_header(spec, tab)
     data: dict[str, object] = {"row": pd.Series(tab.rows, dtype=np.int64)}
     heads: dict[str, str] = {}
@@ -148,7 +182,7 @@ def _frame(spec: TabSpec, tab: RawTab) -> tuple[pd.DataFrame, dict[str, str],
             col = tab.columns[i].reset_index(drop=True)
             data[f.key] = col if col.dtype == "str" else col.astype(object).where(
                 col.notna(), None).astype("str")
-            heads[f.key] = str(tab.header[i]).strip()
+            heads[f.key] = str(tab.header[i]).strip().splitlines()[0].strip()
         else:
             data[f.key] = pd.Series([None] * n, dtype="str")
             heads[f.key] = f.label

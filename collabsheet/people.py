@@ -50,6 +50,7 @@ class _KeyTable:
 
 
 _STATUSES = ["ok", "blank", "unknown", "ambiguous"]
+_ID_AND_NAME = r"^\s*(\S+)\s*[(（]\s*(.+?)\s*[)）]\s*$"
 
 
 class People:
@@ -93,11 +94,30 @@ class People:
             emails = arr.filter(pa.array(is_email))
             pos[is_email] = self.by_email.find(emails)
             amb_set[is_email] = _is_in(emails, self.ambiguous_emails)
+        missed = (pos < 0) & ~amb_set & ~is_email & ~pc.is_null(arr).to_numpy(
+            zero_copy_only=False)
+        if missed.any():
+            pos[missed] = self._named(keys[missed])
         found = pd.Series(pd.arrays.IntegerArray(pos, pos < 0), index=keys.index)
         codes = np.where(pos >= 0, 0, np.where(amb_set, 3, 2)).astype(np.int8)
         codes[pc.is_null(arr).to_numpy(zero_copy_only=False)] = 1
         status = pd.Categorical.from_codes(codes, categories=_STATUSES)
         return found, pd.Series(status, index=keys.index)
+
+    def _named(self, keys: pd.Series) -> np.ndarray:
+        """``E1001 (김민수)``, as a dropdown of "ID (name)" writes it: the person, when the ID
+        is theirs and the name in brackets is theirs too; -1 otherwise."""
+        parts = keys.str.extract(_ID_AND_NAME)
+        out = np.full(len(keys), -1, dtype=np.int64)
+        has = parts[0].notna().to_numpy(dtype=bool)
+        if not has.any():
+            return out
+        pos = self.by_id.find(arrow_text(parts[0][has].str.strip()))
+        names = self.staff["name"].astype("str").str.strip().str.lower().to_numpy(dtype=object)
+        said = parts[1][has].str.strip().str.lower().to_numpy(dtype=object)
+        ok = (pos >= 0) & (names[np.maximum(pos, 0)] == said)
+        out[np.flatnonzero(has)[ok]] = pos[ok]
+        return out
 
     def on_staff(self, person: pd.Series, day: pd.Series) -> pd.Series:
         """True when the person takes part and is on the staff that day; NA when unknowable."""

@@ -148,7 +148,8 @@ KEYS: tuple[RuleKey, ...] = (
             "Signal: one sender gives at least this share of a month's grant to one person..."),
     RuleKey("signal_one_months", 3, _int(1, 1000), "...in at least this many months."),
     RuleKey("signal_paste_rows", 10, _int(2, 1_000_000),
-            "Signal: the same message (8 characters or more) in at least this many rows."),
+            "Signal: one sender sends the same message (8 characters or more) to at least "
+            "this many people in a month."),
     RuleKey(
         "duplicate_minutes",
         10,

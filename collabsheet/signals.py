@@ -74,20 +74,35 @@ def find_signals(v: Verdicts) -> list[Signal]:
                           [int(row["first"])],
                           say("signal-concentration", "default", v.lang, a=ids[s], b=ids[r],
                               n=int(row.months))))
-    # the same message pasted across many rows
+    out += _pasted(acc, rules.signal_paste_rows, ids, v.lang)
+    return out
+
+
+def _pasted(acc: pd.DataFrame, most: int, ids: np.ndarray, lang: str) -> list[Signal]:
+    """One sender sending one message (8 characters or more) to at least ``most`` different
+    people in a month. Many people writing the same thanks ("감사합니다") is no signal."""
     text = acc["message"].astype("str").str.strip().str.lower()
     long = (text.str.len() >= 8).fillna(False).to_numpy(dtype=bool)
-    if long.any():
-        codes, uniques = pd.factorize(text[long])
-        size = np.bincount(codes, minlength=len(uniques))
-        first_at = np.full(len(uniques), len(codes))
-        np.minimum.at(first_at, codes, np.arange(len(codes)))
-        rows = acc["row"].to_numpy(dtype=np.int64)[long]
-        for k in np.flatnonzero(size >= rules.signal_paste_rows):
-            msg = str(uniques[k])
-            out.append(Signal("signal-pasted", "", "", 0, [int(rows[first_at[k]])],
-                              say("signal-pasted", "default", v.lang, n=int(size[k]),
-                                  text=msg[:60])))
+    if not long.any():
+        return []
+    codes, uniques = pd.factorize(text[long])
+    sender = acc["sender"].to_numpy(dtype=np.int64)[long]
+    month = acc["month"].to_numpy(dtype=np.int64)[long]
+    receiver = acc["receiver"].to_numpy(dtype=np.int64)[long]
+    group, heads = pd.factorize(pd.MultiIndex.from_arrays([codes, sender, month]))
+    pairs = np.unique(group.astype(np.int64) * (int(receiver.max()) + 1) + receiver)
+    people = np.bincount(pairs // (int(receiver.max()) + 1), minlength=len(heads))
+    rows = acc["row"].to_numpy(dtype=np.int64)[long]
+    first_at = np.full(len(heads), len(rows))
+    np.minimum.at(first_at, group, np.arange(len(rows)))
+    out = []
+    for k in np.flatnonzero(people >= most):
+        code, who, m = heads[k]
+        a, name = str(ids[who]), months.name(int(m))
+        msg = str(uniques[code])
+        out.append(Signal("signal-pasted", name, a, 0, [int(rows[first_at[k]])],
+                          say("signal-pasted", "default", lang, a=a, n=int(people[k]),
+                              month=name, text=msg[:60])))
     return out
 
 

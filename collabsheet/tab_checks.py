@@ -10,6 +10,7 @@ from .checks import (
     Row,
     RowRule,
     day_text,
+    department_message,
     is_false,
     is_true,
     naming,
@@ -41,8 +42,7 @@ def staff_rules() -> list[RowRule]:
                 ignore_na=False),
         RowRule("unknown-department", "dept_known", "department", is_true,
                 naming("unknown-department", "Department", "department",
-                       lambda row, ctx: say("unknown-department", "default", ctx.lang,
-                                            department=row["department"])), "department"),
+                       department_message), "department"),
         RowRule("date", "joined_bad", "joined", is_false,
                 naming("date", "Joined", "joined_text",
                        lambda row, ctx: say("date", "joined", ctx.lang, text=row["joined_text"])),
@@ -92,9 +92,7 @@ def move_rules() -> list[RowRule]:
                 ignore_na=False),
         RowRule("unknown-department", "dept_known", "department", is_true,
                 naming("unknown-department", "Department", "department",
-                       lambda row, ctx: say("unknown-department", "default", ctx.lang,
-                                            department=_txt(row["department"]))),
-                "department", ignore_na=False),
+                       department_message), "department", ignore_na=False),
     ]
 
 

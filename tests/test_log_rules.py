@@ -100,7 +100,7 @@ def test_unknown_person_by_id_email_blank(make_book):
     ]))
     assert rules_by_row(report) == {2: ["unknown-person"], 3: ["unknown-person"],
                                      4: ["unknown-person"]}
-    assert messages(report, 2) == ["From 'E1O' is not an ID in Staff"]
+    assert messages(report, 2) == ["From 'E1O' is not an ID in Staff; did you mean E1 (Kim)?"]
     assert messages(report, 3) == ["To 'nobody@office.kr' is not an email in Staff"]
     assert messages(report, 4) == ["From is blank; expected a staff ID or email"]
 

@@ -21,15 +21,20 @@ def test_signals(make_book):
         [D(2025, 4, 6), "E5", "E1", 60, "ring two"],
         [D(2025, 4, 7), "E1", "E2", 60, "ring three"],
         *[[D(2025, m, 9), "E3", "E5", 170, f"monthly {m}"] for m in (4, 5, 6)],
-        *[[D(2025, m, 10 + k), "E2", r, 1, "great work, thanks!"]
-          for m in (5, 6) for r in ("E1", "E4", "E5") for k in range(2)][:10],
+        *[[D(2025, 5, 10 + k), "E2", r, 1, "great work, thanks!"]
+          for k, r in enumerate(("E1", "E4", "E5"))],               # one sender pastes
+        *[[D(2025, 6, 10 + k), s, r, 1, "감사합니다, 많이 배웠습니다"]   # many write the same
+          for k, (s, r) in enumerate((("E1", "E2"), ("E3", "E4"), ("E4", "E3"),
+                                      ("E5", "E2")))],
     ]
-    report = collabsheet.validate(make_book(log), as_of=D(2025, 7, 10))
+    rules = [["Rule", "Value"], ["signal_paste_rows", "3"]]
+    report = collabsheet.validate(make_book(log, Rules=rules), as_of=D(2025, 7, 10))
     found = sorted((v.rule, v.row, v.message) for v in report.violations
                    if v.rule.startswith("signal-"))
     assert found == [
         ("signal-concentration", 7, "E3 gave E5 most of the monthly grant in 3 months"),
-        ("signal-pasted", 10, "the same message appears in 10 rows: 'great work, thanks!'"),
+        ("signal-pasted", 10, "E2 sent the same message to 3 people in 2025-05: "
+                              "'great work, thanks!'"),
         ("signal-reciprocal", 2, "E1 and E4 sent each other 100 and 100 points in 2025-04"),
         ("signal-ring", 6, "E1 -> E2 -> E5 -> E1: a closed ring in 2025-04"),
     ]
