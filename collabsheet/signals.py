@@ -89,15 +89,20 @@ def _pasted(acc: pd.DataFrame, most: int, ids: np.ndarray, lang: str) -> list[Si
     sender = acc["sender"].to_numpy(dtype=np.int64)[long]
     month = acc["month"].to_numpy(dtype=np.int64)[long]
     receiver = acc["receiver"].to_numpy(dtype=np.int64)[long]
-    group, heads = pd.factorize(pd.MultiIndex.from_arrays([codes, sender, month]))
-    pairs = np.unique(group.astype(np.int64) * (int(receiver.max()) + 1) + receiver)
-    people = np.bincount(pairs // (int(receiver.max()) + 1), minlength=len(heads))
+    senders, low = int(sender.max()) + 1, int(month.min())
+    span = int(month.max()) - low + 1
+    group, heads = pd.factorize((codes.astype(np.int64) * senders + sender) * span + month - low)
+    width = int(receiver.max()) + 1
+    big = (np.bincount(group, minlength=len(heads)) >= most)[group]
+    pairs = np.unique(group[big].astype(np.int64) * width + receiver[big])
+    people = np.bincount(pairs // width, minlength=len(heads))
     rows = acc["row"].to_numpy(dtype=np.int64)[long]
     first_at = np.full(len(heads), len(rows))
     np.minimum.at(first_at, group, np.arange(len(rows)))
     out = []
     for k in np.flatnonzero(people >= most):
-        code, who, m = heads[k]
+        at = first_at[k]
+        code, who, m = codes[at], sender[at], month[at]
         a, name = str(ids[who]), months.name(int(m))
         msg = str(uniques[code])
         out.append(Signal("signal-pasted", name, a, 0, [int(rows[first_at[k]])],
