@@ -72,8 +72,8 @@ def prepare(office: OfficeStart, as_of: dt.date, lang: str | None = None) -> Pre
     dept_name = dict(zip(depts["dept_key"], depts["department"], strict=True))
     ctx = Context(rules=office.rules, as_of=as_of, staff=staff, dept_name=dept_name,
                   labels=(labels := person_labels(staff)), lang=lang or office.rules.language,
-                  closest_person=Closest(staff["id"].astype("str").fillna("").tolist(), labels),
-                  closest_department=Closest(list(dept_name.values()), list(dept_name.values())))
+                  closest_person=Closest(staff["id_key"].fillna("").tolist(), labels),
+                  closest_department=Closest(list(dept_name), list(dept_name.values())))
     titles = office.titles
     violations: list[Violation] = []
 

@@ -8,6 +8,7 @@ column cannot make a run slow."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -29,16 +30,21 @@ class Closest:
     """The choice closest to a text, or None when none is clearly closest."""
 
     def __init__(self, keys: Sequence[str], shown: Sequence[str]):
-        self.keys = [norm(k) for k in keys]
-        self.shown = list(shown)
-        self.by_key = {k: i for i, k in enumerate(self.keys)}
+        """``keys`` as labels.norm folds them (the ``id_key`` and ``dept_key`` columns are);
+        ``shown[i]`` is how a message names ``keys[i]``."""
+        self.keys = keys
+        self.shown = shown
         self.cache: dict[str, str | None] = {}
+
+    @functools.cached_property
+    def by_key(self) -> dict[str, int]:
+        return {k: i for i, k in enumerate(self.keys)}
 
     def __call__(self, text: str) -> str | None:
         key = norm(text)
         if key in self.cache:
             return self.cache[key]
-        if len(self.cache) >= BUDGET or not self.keys:
+        if len(self.cache) >= BUDGET or not len(self.keys):
             return None
         self.cache[key] = got = self._find(key)
         return got

@@ -49,7 +49,7 @@ def test_digits_alone_are_met_with_the_id_that_has_them(tmp_path):
 
 
 def test_no_suggestion_when_two_are_about_as_close():
-    closest = Closest(["E1001", "E1002"], ["E1001 (Kim)", "E1002 (Lee)"])
+    closest = Closest(["e1001", "e1002"], ["E1001 (Kim)", "E1002 (Lee)"])
     assert closest("E100") is None
     assert closest("E10011") == "E1001 (Kim)"
 
