@@ -240,8 +240,10 @@ def test_without_gspread_says_what_to_install(monkeypatch):
                               "'collabsheet[gsheets]'\n")
 
 
-@pytest.mark.parametrize("lang,log", [("en", "Log"), ("ko", "기록")])
-def test_init_on_an_empty_google_sheet(fake, lang, log):
+@pytest.mark.parametrize("lang,log,departments,groups", [
+    ("en", "Log", "Departments", ["Head office", "Support offices and affiliated institutions"]),
+    ("ko", "기록", "부서", ["본청", "교육지원청 및 직속기관"])])
+def test_init_on_an_empty_google_sheet(fake, lang, log, departments, groups):
     fake.add_book(SID, {"Sheet1": []}, {EMAIL: "writer"})
     code, out, err = invoke("init", f"gsheet:{SID}", "--lang", lang)
     assert code == 0, err
@@ -250,6 +252,15 @@ def test_init_on_an_empty_google_sheet(fake, lang, log):
     rules = [f["setDataValidation"]["rule"]["condition"]["type"]
              for f in fake.tab(SID, log).formats if "setDataValidation" in f]
     assert sorted(rules) == ["DATE_IS_VALID", "NUMBER_BETWEEN", "ONE_OF_RANGE"]
+    # the Departments tab: its header only, and the groups as the Group column's dropdown
+    dept = fake.tab(SID, departments)
+    assert [row for row in dept.values if any(row)] == [dept.values[0]]
+    [dropdown] = [f["setDataValidation"] for f in dept.formats if "setDataValidation" in f]
+    assert dropdown["range"] == {"sheetId": dept.sheet_id, "startRowIndex": 1,
+                                 "startColumnIndex": 1, "endColumnIndex": 2}
+    assert dropdown["rule"]["condition"] == {
+        "type": "ONE_OF_LIST", "values": [{"userEnteredValue": g} for g in groups]}
+    assert dropdown["rule"]["strict"] is False and dropdown["rule"]["showCustomUi"] is True
     assert fake.violations == []
     code, _, _ = invoke("validate", f"gsheet:{SID}", "--as-of", "2025-07-01")
     assert code == 0
