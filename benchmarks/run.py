@@ -85,8 +85,9 @@ def floor(path: str, out: str) -> None:
     read_s = time.perf_counter() - start
     _, ev = api.evaluate(path, as_of=dt.date(2025, 7, 1))
     tabs = [render.validation_tab(ev.verdicts, ev.report, "en"),
-            render.ledger_tab(ledger(ev.verdicts), "en"),
-            *render.rank_tabs(score_period(ev.verdicts, parse_period("2025-H1")), "en")]
+            render.ledger_tab(ledger(ev.verdicts), ev.verdicts, "en"),
+            *render.rank_tabs(score_period(ev.verdicts, parse_period("2025-H1")), "en",
+                              ev.as_of)]
     start = time.perf_counter()
     wb = xlsxwriter.Workbook(out, {"constant_memory": True})
     for tab in tabs:

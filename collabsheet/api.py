@@ -215,7 +215,7 @@ def validate(location: Location, as_of: dt.date | dt.datetime, write: bool = Fal
     if write:
         lang = ev.verdicts.lang
         tabs = [render.validation_tab(ev.verdicts, ev.report, lang),
-                signals.signals_tab(ev.signals, lang)]
+                signals.signals_tab(ev.signals, ev.verdicts, lang)]
         with speaking(lang):
             open_target(output, source, force, access).write_tabs(tabs)
     return ev.report
@@ -261,7 +261,7 @@ def grant(location: Location, as_of: dt.date | dt.datetime, write: bool = False,
     if write:
         with speaking(language):
             open_target(output, source, force, access).write_tabs(
-                [render.ledger_tab(frame, language)])
+                [render.ledger_tab(frame, ev.verdicts, language)])
     return LedgerResult(frame, ev.report, language)
 
 
@@ -290,9 +290,9 @@ def _write_ranks(source: Source, ev: Evaluation, results: Results, output: Locat
     resealed = _resealed(ev.seals, ev.verdicts, ev.moment, accept_changes)
     target = open_target(output, source, force, access)
     if target is source:
-        source.write_tabs([*render.rank_tabs(results, language), *resealed])
+        source.write_tabs([*render.rank_tabs(results, language, ev.as_of), *resealed])
     else:
-        target.write_tabs(render.rank_tabs(results, language))
+        target.write_tabs(render.rank_tabs(results, language, ev.as_of))
         if resealed:
             source.write_tabs(resealed)
 
@@ -331,13 +331,13 @@ def _run_write(source: Source, office: Office, verdicts: Verdicts, seals: seal.S
     try:
         # The large tabs first: the writer builds them while the rest is computed.
         frame = build_ledger(verdicts)
-        add(render.ledger_tab(frame, language))
+        add(render.ledger_tab(frame, verdicts, language))
         results = score_period(verdicts, p)
-        for tab in render.rank_tabs(results, language):
+        for tab in render.rank_tabs(results, language, verdicts.as_of):
             add(tab)
         ev = _combine(office, verdicts, seals, moment, signals.find_signals(verdicts))
         add(render.validation_tab(verdicts, ev.report, language))
-        add(signals.signals_tab(ev.signals, language))
+        add(signals.signals_tab(ev.signals, verdicts, language))
         written = [made[k] for k in RUN_TABS if k in made] + [t.title for t in resealed]
         if target is source:
             for tab in resealed:

@@ -44,7 +44,7 @@ def _rule(dv: Any, titles: dict[str, str]) -> dict[str, Any]:
     else:
         condition = {"type": "DATE_IS_VALID"}
     return {"condition": condition, "strict": bool(dv.showErrorMessage), "showCustomUi": True,
-            "inputMessage": dv.error or ""}
+            "inputMessage": dv.prompt or dv.error or ""}
 
 
 def init_template(source: GSheetSource, lang: str) -> list[str]:

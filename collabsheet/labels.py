@@ -3,6 +3,7 @@ and Korean. Matching is case-insensitive with surrounding and repeated spaces ig
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,11 +127,61 @@ def result_title(key: str, lang: str) -> str:
 
 
 def result_tab(key: str, lang: str, tables: list[Table], charts: list[Chart] | None = None,
-               **layout: Any) -> ResultTab:
+               *, as_of: dt.date, span: tuple[int, int] | None = None, **layout: Any
+               ) -> ResultTab:
     """A result tab titled in ``lang`` that also answers to its title in the other language,
-    so a run in Korean replaces the tab an English run wrote (backends know no titles)."""
-    return ResultTab(key, result_title(key, lang), tables, charts or [], aliases=RESULT_TABS[key],
-                     **layout)
+    so a run in Korean replaces the tab an English run wrote (backends know no titles). Its
+    heading names the tab, the months it covers (``span``: first and last month code) and the
+    day it was made as of."""
+    title = result_title(key, lang)
+    return ResultTab(key, title, tables, charts or [], aliases=RESULT_TABS[key],
+                     heading=heading(title, span, as_of, lang), **layout)
+
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")
+_HALVES = {"en": ("first half", "second half"), "ko": ("상반기", "하반기")}
+_QUARTERS_EN = ("first quarter", "second quarter", "third quarter", "fourth quarter")
+
+
+def _month_words(code: int, lang: str, with_year: bool = True) -> str:
+    year, month = divmod(code, 12)
+    if lang == "ko":
+        return f"{year}년 {month + 1}월" if with_year else f"{month + 1}월"
+    return f"{_MONTHS_EN[month]} {year}" if with_year else _MONTHS_EN[month]
+
+
+def period_words(first: int, last: int, lang: str = "en") -> str:
+    """Months as an office names them: 2025년 3월, 2025년 2분기, 2025년 상반기, 2025년, or
+    2025년 2월~6월 (March 2025, 2025 second quarter, 2025 first half, 2025, February to June
+    2025). ``first`` and ``last`` are month codes (``months.code``)."""
+    year, start = divmod(first, 12)
+    ko = lang == "ko"
+    if first == last:
+        return _month_words(first, lang)
+    if last // 12 == year and start % 12 == 0 and last == first + 11:
+        return f"{year}년" if ko else str(year)
+    if last // 12 == year and start % 6 == 0 and last == first + 5:
+        half = _HALVES["ko" if ko else "en"][start // 6]
+        return f"{year}년 {half}" if ko else f"{year} {half}"
+    if last // 12 == year and start % 3 == 0 and last == first + 2:
+        return f"{year}년 {start // 3 + 1}분기" if ko else f"{year} {_QUARTERS_EN[start // 3]}"
+    same_year = last // 12 == year
+    if ko:
+        return f"{_month_words(first, lang)}~{_month_words(last, lang, not same_year)}"
+    if same_year:
+        return f"{_MONTHS_EN[start]} to {_month_words(last, lang)}"
+    return f"{_month_words(first, lang)} to {_month_words(last, lang)}"
+
+
+def heading(title: str, span: tuple[int, int] | None, as_of: dt.date, lang: str = "en") -> str:
+    """A result tab's first line: 개인 순위 · 2025년 상반기, 2025-07-01 기준 (People · 2025
+    first half, as of 2025-07-01)."""
+    day = as_of.isoformat()
+    when = f"{day} 기준" if lang == "ko" else f"as of {day}"
+    if span is not None:
+        when = f"{period_words(*span, lang)}, {when}"
+    return f"{title} · {when}"
 
 
 # Words used in result tabs and text output.
@@ -185,6 +236,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "rules_footer": ("{n} rules. collabsheet rules --format json gives each one's description.",
                      "규칙 {n}개. 각 규칙의 설명은 collabsheet rules --format json "
                      "으로 볼 수 있습니다."),
+    "signal": ("Signal", "신호"),
+    "kind": ("Kind", "종류"),
+    "fingerprint": ("Fingerprint", "지문"),
+    "content": ("Content", "내용"),
+    "sealed_at": ("Sealed at", "봉인 시각"),
     "top_of": ("top {shown:,} of {total:,} pairs", "상위 {shown:,}쌍 / 전체 {total:,}쌍"),
 }
 

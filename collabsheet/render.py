@@ -1,7 +1,9 @@
-"""Turn verdicts and results into ResultTabs (data only), in English or Korean."""
+"""Turn verdicts and results into ResultTabs (data only), in English or Korean, each headed
+by what it is, the months it covers and the day it is as of."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -11,9 +13,10 @@ from . import months
 from .engine import Verdicts
 from .intsort import runs
 from .labels import result_tab, word
+from .ledger import first_month
 from .report import Report
-from .resulttab import Chart, Column, ResultTab, Table
-from .scores import TOTAL, Results
+from .resulttab import Chart, Column, Printing, ResultTab, Table
+from .scores import TOTAL, Results, placed
 from .sheetref import ref
 
 
@@ -83,13 +86,19 @@ def validation_tab(v: Verdicts, report: Report, lang: str) -> ResultTab:
                      Column(word("message", lang), "text", 100)],
             values=[list(col) for col in zip(*other, strict=True)],
         ))
-    return result_tab("validation", lang, tables)
+    return result_tab("validation", lang, tables, as_of=v.as_of, span=scheme_months(v))
 
 
-def ledger_tab(frame: pd.DataFrame, lang: str) -> ResultTab:
-    """The Ledger, one row per person: totals, then what they sent each month. Granted points
-    are the same 200 nearly every month and expiry is granted minus sent, so the months carry
-    only what was sent; the full per-month rows are in `collabsheet grant --format csv`."""
+def scheme_months(v: Verdicts) -> tuple[int, int]:
+    """The months the Log is judged over: the scheme's first to the as-of month."""
+    return first_month(v), months.of_date(v.as_of)
+
+
+def ledger_tab(frame: pd.DataFrame, v: Verdicts, lang: str) -> ResultTab:
+    """The Ledger, one row per person: who (name and department on the as-of day beside the
+    ID), totals, then what they sent each month. Granted points are the same 200 nearly every
+    month and expiry is granted minus sent, so the months carry only what was sent; the full
+    per-month rows are in `collabsheet grant --format csv`."""
     person = frame["person"].to_numpy(dtype=np.int64)
     n = int(person.max()) + 1 if len(person) else 0
     found = runs(frame["month_code"].to_numpy(dtype=np.int64))
@@ -103,28 +112,41 @@ def ledger_tab(frame: pd.DataFrame, lang: str) -> ResultTab:
     keep = np.flatnonzero((sums["granted"] > 0) | (sums["sent"] > 0))
     ids = np.full(n, None, dtype=object)
     ids[person] = frame["id"].to_numpy(dtype=object)
+    names = v.staff["name"].to_numpy(dtype=object)[:n]
+    departments = placed(v, pd.Timestamp(v.as_of))[1][:n]
     by_month = total("sent", person * len(codes) + month_at, n * len(codes)).reshape(
         n, len(codes))
-    columns = [Column(word("id", lang), "text", 12), Column(word("granted", lang), "int", 10),
+    columns = [Column(word("id", lang), "text", 12), Column(word("name", lang), "text", 12),
+               Column(word("department", lang), "text", 20),
+               Column(word("granted", lang), "int", 10),
                Column(word("sent", lang), "int", 10), Column(word("expired", lang), "int", 10),
                Column(word("left_now", lang), "int", 10)]
-    values: list[Any] = [ids[keep], *(sums[c][keep] for c in ("granted", "sent", "expired",
-                                                                "left"))]
+    values: list[Any] = [ids[keep], names[keep], departments[keep],
+                         *(sums[c][keep] for c in ("granted", "sent", "expired", "left"))]
     for k, code in enumerate(codes.tolist()):
         columns.append(Column(f"{months.name(code)} {word('sent', lang)}", "int", 12))
         values.append(by_month[keep, k])
-    return result_tab("ledger", lang, [Table(columns=columns,
-                                                                    values=values)])
+    span = (int(codes[0]), int(codes[-1])) if len(codes) else None
+    return result_tab("ledger", lang, [Table(columns=columns, values=values)], as_of=v.as_of,
+                      span=span)
 
 
 def _scores(res: Results, scaled: Any) -> list[int | float]:
     return [res.score(s) for s in scaled]
 
 
-def people_tab(res: Results, lang: str) -> ResultTab:
+def _span(res: Results) -> tuple[int, int]:
+    return res.period.first, res.period.last
+
+
+def _rank(lang: str) -> Column:
+    return Column(word("rank", lang), "int", 7, center=True)
+
+
+def people_tab(res: Results, lang: str, as_of: dt.date) -> ResultTab:
     p = res.people
     return result_tab("people", lang, [Table(
-        columns=[Column(word("rank", lang), "int", 7), Column(word("id", lang), "text", 11),
+        columns=[_rank(lang), Column(word("id", lang), "text", 11),
                  Column(word("name", lang), "text", 12),
                  Column(word("department", lang), "text", 24),
                  Column(word("group", lang), "text", 40),
@@ -137,40 +159,41 @@ def people_tab(res: Results, lang: str) -> ResultTab:
                 p["group"].to_numpy(dtype=object), p["received"].to_numpy(),
                 p["sent"].to_numpy(), p["special"].to_numpy(), _scores(res, p["score"]),
                 p["sends"].to_numpy(), p["receipts"].to_numpy(), p["helped"].to_numpy()],
-    )])
+    )], as_of=as_of, span=_span(res))
 
 
-def _dept_columns(lang: str) -> list[Column]:
-    return [Column(word("rank", lang), "int", 7), Column(word("department", lang), "text", 28),
-            Column(word("score", lang), "score", 10), Column(word("received", lang), "int", 10),
-            Column(word("sent", lang), "int", 10), Column(word("special", lang), "int", 9),
-            Column(word("people", lang), "int", 8),
-            Column(word("collaborations", lang), "int", 13)]
+def departments_tab(res: Results, lang: str, as_of: dt.date) -> ResultTab:
+    """One table, group by group (so its header tops every printed page and a filter picks a
+    group), with a bar chart of each group's top ten."""
+    blocks = [res.departments[res.departments["group"] == group] for group in res.groups]
+    d = pd.concat(blocks) if blocks else res.departments
+    charts, start = [], 0
+    for group, block in zip(res.groups, blocks, strict=True):
+        size = len(block)
+        charts.append(Chart(title=f"{group}: {word('score', lang)} (top 10)", table=0,
+                            categories=2, series=[3], kind="bar", skip=start,
+                            max_rows=min(10, size)))
+        start += size
+    table = Table(
+        columns=[Column(word("group", lang), "text", 16), _rank(lang),
+                 Column(word("department", lang), "text", 28),
+                 Column(word("score", lang), "score", 10),
+                 Column(word("received", lang), "int", 10), Column(word("sent", lang), "int", 10),
+                 Column(word("special", lang), "int", 9), Column(word("people", lang), "int", 8),
+                 Column(word("collaborations", lang), "int", 13)],
+        values=[d["group"].to_numpy(dtype=object), d["rank"].to_numpy(),
+                d["department"].to_numpy(dtype=object), _scores(res, d["score"]),
+                d["received"].to_numpy(), d["sent"].to_numpy(), d["special"].to_numpy(),
+                d["people"].to_numpy(), d["collaborations"].to_numpy()])
+    return result_tab("departments", lang, [table], charts, as_of=as_of, span=_span(res))
 
 
-def departments_tab(res: Results, lang: str) -> ResultTab:
-    """One block per ranking group, with a bar chart of each group's top ten."""
-    tables, charts = [], []
-    for k, group in enumerate(res.groups):
-        d = res.departments[res.departments["group"] == group]
-        tables.append(Table(
-            caption=group, columns=_dept_columns(lang),
-            values=[d["rank"].to_numpy(), d["department"].to_numpy(dtype=object),
-                    _scores(res, d["score"]), d["received"].to_numpy(), d["sent"].to_numpy(),
-                    d["special"].to_numpy(), d["people"].to_numpy(),
-                    d["collaborations"].to_numpy()]))
-        charts.append(Chart(title=f"{group}: {word('score', lang)} (top 10)", table=k,
-                            categories=1, series=[2], kind="bar", max_rows=10))
-    return result_tab("departments", lang, tables, charts,
-                     freeze=False, autofilter=False)
-
-
-def commendations_tab(res: Results, lang: str) -> ResultTab:
+def commendations_tab(res: Results, lang: str, as_of: dt.date) -> ResultTab:
     cp = res.commended_people
     tie = word("tie", lang)
     tables = [Table(
         caption=word("commended_people", lang) + f" ({res.period.label})",
-        columns=[Column(word("rank", lang), "int", 7), Column(word("id", lang), "text", 11),
+        columns=[_rank(lang), Column(word("id", lang), "text", 11),
                  Column(word("name", lang), "text", 12),
                  Column(word("department", lang), "text", 24),
                  Column(word("score", lang), "score", 10), Column(tie, "text", 22)],
@@ -180,21 +203,22 @@ def commendations_tab(res: Results, lang: str) -> ResultTab:
     for group, cd in res.commended_departments.items():
         tables.append(Table(
             caption=word("commended_departments", lang) + f": {group}",
-            columns=[Column(word("rank", lang), "int", 7),
-                     Column(word("department", lang), "text", 24),
+            columns=[_rank(lang), Column(word("department", lang), "text", 24),
                      Column(word("score", lang), "score", 10), Column(tie, "text", 22)],
             values=[cd["rank"].to_numpy(), cd["department"].to_numpy(dtype=object),
                     _scores(res, cd["score"]), [tie if t else None for t in cd["tie"]]]))
-    return result_tab("commendations", lang, tables,
-                     freeze=False, autofilter=False)
+    return result_tab("commendations", lang, tables, freeze=False, autofilter=False,
+                      printing=Printing(repeat_header=False), as_of=as_of, span=_span(res))
 
 
 FLOW_ROWS = 1000
 
 
-def summary_tab(res: Results, lang: str) -> ResultTab:
+def summary_tab(res: Results, lang: str, as_of: dt.date) -> ResultTab:
     """Monthly figures, then who helps whom: the strongest department pairs only, since 400
-    departments make 160,000 pairs that nobody reads (all of them are in ``Results.flows``)."""
+    departments make 160,000 pairs that nobody reads (all of them are in ``Results.flows``).
+    Collaborations (hundreds) and points (thousands) get a chart each, over the months only:
+    on one axis the counts would not show, and the total is no month."""
     s = res.summary
     labels = [word("total", lang) if m == TOTAL else m for m in s["month"]]
     f = res.flows.head(FLOW_ROWS)
@@ -221,13 +245,13 @@ def summary_tab(res: Results, lang: str) -> ResultTab:
               values=[f["helper"].to_numpy(dtype=object), f["helped"].to_numpy(dtype=object),
                       f["collaborations"].to_numpy(), f["points"].to_numpy()]),
     ]
-    n = len(res.period.months)
-    charts = [Chart(title=f"{word('collaborations', lang)} / {word('points', lang)}", table=0,
-                    categories=0, series=[1, 2], kind="col", max_rows=n)]
-    return result_tab("summary", lang, tables, charts, freeze=True,
-                     autofilter=False)
+    n = int((s["month"] != TOTAL).sum())
+    charts = [Chart(title=word(key, lang), table=0, categories=0, series=[col], kind="col",
+                    max_rows=n) for key, col in (("collaborations", 1), ("points", 2))]
+    return result_tab("summary", lang, tables, charts, freeze=True, autofilter=False,
+                      printing=Printing(repeat_header=False), as_of=as_of, span=_span(res))
 
 
-def rank_tabs(res: Results, lang: str) -> list[ResultTab]:
-    return [people_tab(res, lang), departments_tab(res, lang), commendations_tab(res, lang),
-            summary_tab(res, lang)]
+def rank_tabs(res: Results, lang: str, as_of: dt.date) -> list[ResultTab]:
+    return [people_tab(res, lang, as_of), departments_tab(res, lang, as_of),
+            commendations_tab(res, lang, as_of), summary_tab(res, lang, as_of)]

@@ -62,6 +62,19 @@ def commend(frame: pd.DataFrame, n: int) -> pd.DataFrame:
     return top
 
 
+def placed(v: Verdicts, day: pd.Timestamp) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Where every person of the staff is on ``day``, after moves: the department key (a
+    categorical), its name as the Departments tab writes it, and its ranking group."""
+    n = len(v.staff)
+    dept = v.people.department_on(pd.Series(np.arange(n), dtype="Int64"), pd.Series(
+        np.full(n, np.datetime64(day.to_datetime64(), "ns"))))
+    codes = dept.cat.codes.to_numpy()
+    keys = list(dept.cat.categories)
+    names = np.array([v.dept_name.get(k, k) for k in keys] + [None], dtype=object)[codes]
+    groups = np.array([v.dept_group.get(k) for k in keys] + [None], dtype=object)[codes]
+    return dept, names, groups
+
+
 def score_period(v: Verdicts, period: Period) -> Results:
     """Scores, ranks and commendations of people and departments over ``period``."""
     rules = v.rules
@@ -89,15 +102,7 @@ def score_period(v: Verdicts, period: Period) -> Results:
     scaled = received * rw + sent * sw + special * scale
 
     end = min(months.last_day(period.last), pd.Timestamp(v.as_of))
-    person_idx = pd.Series(np.arange(n), dtype="Int64")
-    dept_now = people.department_on(person_idx, pd.Series(
-        np.full(n, np.datetime64(end.to_datetime64(), "ns"))))
-    now_codes = dept_now.cat.codes.to_numpy()
-    now_keys = list(dept_now.cat.categories)
-    dept_name = np.array([v.dept_name.get(k, k) for k in now_keys] + [None], dtype=object
-                         )[now_codes]
-    group_now = np.array([v.dept_group.get(k) for k in now_keys] + [None], dtype=object
-                         )[now_codes]
+    dept_now, dept_name, group_now = placed(v, end)
     active = (sends + receipts + (special > 0)) > 0
     takes = v.staff["takes_part"].fillna(True).to_numpy(dtype=bool)
     keep = (takes | active) & v.staff["id"].notna().to_numpy()

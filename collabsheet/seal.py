@@ -16,7 +16,7 @@ from . import months
 from .catalogue import rule, say
 from .engine import Verdicts
 from .errors import UsageError
-from .labels import result_tab
+from .labels import result_tab, word
 from .office import Office
 from .periods import parse_month
 from .phrases import Said, said
@@ -178,19 +178,24 @@ def seal_month(seals: dict[str, MonthSeal], v: Verdicts, month: str, at: dt.date
     stamp = at.strftime("%Y-%m-%d %H:%M")
     old = seals.get(month)
     if old is not None and old.digest == new_digest:
-        return Sealed(seal_tab(seals, v.lang), said("seal_unchanged", month=month), seals)
+        return Sealed(seal_tab(seals, v.lang, v.as_of), said("seal_unchanged", month=month),
+                      seals)
     if old is not None and not accept_changes:
         raise UsageError(said("seal_changed", month=month), lang=v.lang)
     history = list(old.history) if old else []
     if old is not None:
         history.append((old.digest, old.sealed_at, f"replaced {stamp}"))
     seals[month] = MonthSeal(month, new_digest, stamp, now, history)
-    return Sealed(seal_tab(seals, v.lang), said("sealed_again" if old else "sealed_now",
-                                               month=month, n=len(now), digest=new_digest),
-                  seals)
+    return Sealed(seal_tab(seals, v.lang, v.as_of),
+                  said("sealed_again" if old else "sealed_now", month=month, n=len(now),
+                       digest=new_digest), seals)
 
 
-def seal_tab(seals: dict[str, MonthSeal], lang: str) -> ResultTab:
+def seal_tab(seals: dict[str, MonthSeal], lang: str, as_of: dt.date) -> ResultTab:
+    """The seals as rows, read back by ``read_seals``: a month's row, its history, then its
+    Log and Special rows. Only rows whose first cell is a kind (month, history, row) are read,
+    so the heading and the header above them (in row 1 before headings were written, row 2
+    since) are passed over."""
     rows: list[tuple[str, str, str, int | None, str, str, str]] = []
     for month in sorted(seals):
         s = seals[month]
@@ -199,11 +204,11 @@ def seal_tab(seals: dict[str, MonthSeal], lang: str) -> ResultTab:
             rows.append(("history", month, "", None, fp, note, at))
         for e in s.entries:
             rows.append(("row", month, e.tab, e.row, e.fingerprint, e.content, s.sealed_at))
-    heads = ["Kind", "Month", "Tab", "Row", "Fingerprint", "Content", "Sealed at"]
-    if lang == "ko":
-        heads = ["종류", "월", "탭", "행", "지문", "내용", "봉인 시각"]
+    heads = [word(k, lang) for k in ("kind", "month", "tab", "row", "fingerprint", "content",
+                                     "sealed_at")]
     widths = [9, 9, 12, 7, 34, 80, 18]
     kinds = ["text", "text", "text", "int", "text", "text", "text"]
     columns = [Column(h, k, w) for h, k, w in zip(heads, kinds, widths, strict=True)]  # type: ignore[arg-type]
     values = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in heads]
-    return result_tab("seal", lang, [Table(columns, values)])
+    span = (parse_month(min(seals)), parse_month(max(seals))) if seals else None
+    return result_tab("seal", lang, [Table(columns, values)], as_of=as_of, span=span)

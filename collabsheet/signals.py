@@ -14,6 +14,7 @@ from .catalogue import rule, say
 from .engine import Verdicts
 from .intsort import runs
 from .labels import result_tab, word
+from .ledger import first_month
 from .report import Violation
 from .resulttab import Column, ResultTab, Table
 
@@ -137,14 +138,12 @@ def signal_violations(v: Verdicts, signals: list[Signal]) -> list[Violation]:
             for s in signals]
 
 
-def signals_tab(signals: list[Signal], lang: str) -> ResultTab:
-    heads = [Column("Signal", "text", 22), Column(word("month", lang), "text", 10),
+def signals_tab(signals: list[Signal], v: Verdicts, lang: str) -> ResultTab:
+    heads = [Column(word("signal", lang), "text", 22), Column(word("month", lang), "text", 10),
              Column(word("people", lang), "text", 24), Column(word("points", lang), "int", 10),
              Column(word("row", lang), "text", 16), Column(word("message", lang), "text", 80)]
     values: list[list[Any]] = [[s.kind for s in signals], [s.month or None for s in signals],
               [s.people or None for s in signals], [s.points or None for s in signals],
               [", ".join(map(str, s.rows)) for s in signals], [s.message for s in signals]]
-    return result_tab("signals", lang, [Table(heads, values)])
-
-
-
+    return result_tab("signals", lang, [Table(heads, values)], as_of=v.as_of,
+                      span=(first_month(v), months.of_date(v.as_of)))

@@ -27,6 +27,8 @@ _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 GROUPS = {"en": ["Head office", "Support offices and affiliated institutions"],
           "ko": ["본청", "교육지원청 및 직속기관"]}
+"""The two ranking groups of the original scheme: the choices of the Departments tab's Group
+column (any other name may be typed), never rows of the tab, which would rank as departments."""
 
 _INSTRUCTIONS = {
     "en": [
@@ -50,6 +52,8 @@ _INSTRUCTIONS = {
         "Tabs you fill: Staff, Departments, Log, and when needed Moves and Special. Change a "
         "number of the scheme in the Rules tab. collabsheet only writes its own result tabs "
         "and never changes yours.",
+        "In the Departments tab, list each department once and pick its ranking group from the "
+        "list in the Group column (or type the name of another group).",
     ],
     "ko": [
         "협업 포인트: 이 통합 문서 사용법",
@@ -69,6 +73,8 @@ _INSTRUCTIONS = {
         "",
         "직접 채우는 탭: 직원, 부서, 기록, 필요하면 인사이동과 특별 포인트. 제도의 숫자는 규칙 "
         "탭에서 바꿉니다. collabsheet는 자기 결과 탭만 쓰고 여러분의 탭은 바꾸지 않습니다.",
+        "부서 탭에는 부서를 한 줄에 하나씩 적고, 그룹 열의 목록에서 순위를 매길 그룹을 고르세요"
+        "(목록에 없는 그룹은 직접 입력합니다).",
     ],
 }
 _RULE_HELP_KO = {
@@ -152,8 +158,6 @@ def build_template(lang: str = "en") -> openpyxl.Workbook:
             sheet.column_dimensions[letter].width = max(14, min(48, len(head) * 2 + 4))
 
     dept = wb[titles["departments"]]
-    for name in GROUPS[lang]:
-        dept.append([name, name])
     dept.column_dimensions["A"].width = 36
     dept.column_dimensions["B"].width = 44
 
@@ -216,8 +220,11 @@ def build_template(lang: str = "en") -> openpyxl.Workbook:
     mids.add(f"B2:B{limit}")
     moves.add_data_validation(mdepts)
     moves.add_data_validation(mids)
+    group_msg = {"en": ("Group", "Pick a ranking group, or type the name of another."),
+                 "ko": ("그룹", "순위를 매길 그룹을 고르거나 다른 그룹 이름을 입력하세요.")}[lang]
     groups = DataValidation(type="list", formula1='"' + ",".join(GROUPS[lang]) + '"',
-                            allow_blank=True, showErrorMessage=False)
+                            allow_blank=True, showErrorMessage=False, showInputMessage=True,
+                            promptTitle=group_msg[0], prompt=group_msg[1])
     groups.add(f"B2:B{limit}")
     dept.add_data_validation(groups)
     special = wb[titles["special"]]

@@ -24,8 +24,9 @@ def main() -> None:
         work = Path(tmp)
         demo = work / api.DEMO_NAME
         res = api.demo(demo).results
-        for tab, name in ((render.people_tab(res, "en"), "people-tab"),
-                          (render.commendations_tab(res, "en"), "commendations-tab")):
+        day = api.DEMO_AS_OF
+        for tab, name in ((render.people_tab(res, "en", day), "people-tab"),
+                          (render.commendations_tab(res, "en", day), "commendations-tab")):
             book = work / f"{name}.xlsx"
             wb = openpyxl.Workbook()
             wb.active.title = "empty"

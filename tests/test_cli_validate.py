@@ -113,13 +113,14 @@ def test_write_adds_validation_tab_and_keeps_office_tabs(make_book):
     assert wb.sheetnames == ["Staff", "Departments", "Log", "Validation", "Signals"]
     ws = wb["Validation"]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0] == ("Row", "Date", "From", "To", "Points", "Severity", "Rules", "Problem",
+    assert rows[0] == ("Validation · April to July 2025, as of 2025-07-15", *[None] * 8)
+    assert rows[1] == ("Row", "Date", "From", "To", "Points", "Severity", "Rules", "Problem",
                        "Points left before")
-    assert rows[1] == (3, dt.datetime(2025, 4, 3), "E1", "E1", 5, "error", "self",
+    assert rows[2] == (3, dt.datetime(2025, 4, 3), "E1", "E1", 5, "error", "self",
                        "E1 (Kim) sends points to themselves; choose a colleague", None)
-    assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:I2"
-    assert ws["A2"].hyperlink.location == "'Log'!A3"
+    assert ws.freeze_panes == "A3"
+    assert ws.auto_filter.ref == "A2:I3"
+    assert ws["A3"].hyperlink.location == "'Log'!A3"
     # run twice: same file, byte for byte
     snapshot = path.read_bytes()
     run("validate", str(path), "--as-of", "2025-07-15", "--write")
@@ -136,7 +137,7 @@ def test_text_that_looks_like_a_formula_stays_text(make_book, attack):
     code, _, _ = run("validate", str(path), "--as-of", "2025-07-15", "--write")
     assert code == 1
     ws = openpyxl.load_workbook(path)["Validation"]
-    assert ws["C2"].data_type == "s" and ws["C2"].value == attack
+    assert ws["C3"].data_type == "s" and ws["C3"].value == attack
     with zipfile.ZipFile(path) as zf:
         xml = zf.read("xl/worksheets/sheet4.xml").decode()
     assert "<f>" not in xml

@@ -254,12 +254,13 @@ def test_results_written_into_a_1904_workbook_read_back_as_the_same_dates(tmp_pa
     wb = openpyxl.load_workbook(path)
     assert (wb.epoch == CALENDAR_MAC_1904) is date1904
     ws = wb["Validation"]
-    assert [c.value for c in ws[1][:2]] == ["Row", "Date"]
-    dates = {r[0].value: r[1].value for r in ws.iter_rows(min_row=2, max_col=2)
+    assert ws["A1"].value == "Validation · January to July 2025, as of 2025-07-15"
+    assert [c.value for c in ws[2][:2]] == ["Row", "Date"]
+    dates = {r[0].value: r[1].value for r in ws.iter_rows(min_row=3, max_col=2)
              if isinstance(r[0].value, int)}
     assert dates == REJECTED
     assert all(r[1].number_format == "yyyy-mm-dd hh:mm"
-               for r in ws.iter_rows(min_row=2, max_row=6, max_col=2))
+               for r in ws.iter_rows(min_row=3, max_row=7, max_col=2))
     # the workbook collabsheet wrote into reads as before
     assert rules_by_row(collabsheet.validate(path, as_of=D(2025, 7, 15))) == RULES_BY_ROW
 

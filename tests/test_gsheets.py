@@ -93,8 +93,10 @@ def test_rank_write_raw_and_swapped_in(fake, tmp_path):
                c.path.endswith("values:batchUpdate"))
     assert fake.violations == []
     people = fake.tab(SID, "People").values
-    assert people[0][:4] == ["Rank", "ID", "Name", "Department"]
-    assert people[1][:2] == [1, "E2"]
+    assert people[0] == ["People · April 2025, as of 2025-05-10"]
+    assert people[1][:4] == ["Rank", "ID", "Name", "Department"]
+    assert people[2][:2] == [1, "E2"]
+    assert fake.tab(SID, "People").frozen == 2  # the heading and the header stay in view
     # idempotent: the same tabs, replaced whole
     before = {s.title: s.values for s in fake.books[SID].sheets}
     invoke("run", f"gsheet:{SID}", "--period", "2025-04", "--as-of", "2025-05-10")
@@ -108,7 +110,7 @@ def test_formula_text_stays_text(fake, tmp_path, attack):
     fake.add_book(SID, tabs, {EMAIL: "writer"})
     invoke("validate", f"gsheet:{SID}", "--as-of", "2025-05-10", "--write")
     validation = fake.tab(SID, "Validation").values
-    assert validation[1][2] == attack
+    assert validation[2][2] == attack
     body = next(c.body for c in fake.api_calls() if c.path.endswith("values:batchUpdate"))
     assert body["valueInputOption"] == "RAW"
 
@@ -122,7 +124,7 @@ def test_values_split_into_requests_of_at_most_2_mb(fake, tmp_path):
     sizes = [len(json.dumps(c.body).encode()) for c in fake.api_calls()
              if c.path.endswith("values:batchUpdate")]
     assert len(sizes) >= 2 and max(sizes) <= 2_000_000
-    assert len(fake.tab(SID, "Validation").values) == 40_001
+    assert len(fake.tab(SID, "Validation").values) == 40_002  # heading, header, rows
 
 
 def test_not_shared_names_the_account(fake, tmp_path):
@@ -240,8 +242,10 @@ def test_without_gspread_says_what_to_install(monkeypatch):
                               "'collabsheet[gsheets]'\n")
 
 
-@pytest.mark.parametrize("lang,log", [("en", "Log"), ("ko", "기록")])
-def test_init_on_an_empty_google_sheet(fake, lang, log):
+@pytest.mark.parametrize("lang,log,departments,groups", [
+    ("en", "Log", "Departments", ["Head office", "Support offices and affiliated institutions"]),
+    ("ko", "기록", "부서", ["본청", "교육지원청 및 직속기관"])])
+def test_init_on_an_empty_google_sheet(fake, lang, log, departments, groups):
     fake.add_book(SID, {"Sheet1": []}, {EMAIL: "writer"})
     code, out, err = invoke("init", f"gsheet:{SID}", "--lang", lang)
     assert code == 0, err
@@ -250,6 +254,15 @@ def test_init_on_an_empty_google_sheet(fake, lang, log):
     rules = [f["setDataValidation"]["rule"]["condition"]["type"]
              for f in fake.tab(SID, log).formats if "setDataValidation" in f]
     assert sorted(rules) == ["DATE_IS_VALID", "NUMBER_BETWEEN", "ONE_OF_RANGE"]
+    # the Departments tab: its header only, and the groups as the Group column's dropdown
+    dept = fake.tab(SID, departments)
+    assert [row for row in dept.values if any(row)] == [dept.values[0]]
+    [dropdown] = [f["setDataValidation"] for f in dept.formats if "setDataValidation" in f]
+    assert dropdown["range"] == {"sheetId": dept.sheet_id, "startRowIndex": 1,
+                                 "startColumnIndex": 1, "endColumnIndex": 2}
+    assert dropdown["rule"]["condition"] == {
+        "type": "ONE_OF_LIST", "values": [{"userEnteredValue": g} for g in groups]}
+    assert dropdown["rule"]["strict"] is False and dropdown["rule"]["showCustomUi"] is True
     assert fake.violations == []
     code, _, _ = invoke("validate", f"gsheet:{SID}", "--as-of", "2025-07-01")
     assert code == 0

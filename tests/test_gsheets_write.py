@@ -95,13 +95,13 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 
 def test_a_clean_office_is_written_with_header_only_tabs(fake, tmp_path, clock):
-    """Google refuses to freeze every row of a sheet: a Validation tab of a header alone gets a
-    second, empty row."""
+    """Google refuses to freeze every row of a sheet: a Validation tab of a heading and a
+    header alone (both frozen) gets a third, empty row."""
     fake.add_book(SID, tabs_of(tmp_path), {EMAIL: "writer"})
     report = collabsheet.validate(source(clock), as_of=D(2025, 5, 10), write=True)
     assert report.valid and fake.violations == []
     validation = fake.tab(SID, "Validation")
-    assert (validation.rows, validation.frozen) == (2, 1)
+    assert (validation.rows, validation.frozen) == (3, 2)
     assert visible(fake) == ["Staff", "Departments", "Log", "Validation", "Signals"]
     assert no_leftovers(fake)
 

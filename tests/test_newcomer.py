@@ -52,10 +52,23 @@ def test_template_validation_and_names(tmp_path):
     assert wb["Log"].freeze_panes == "A2"
     rules = {r[0]: r[1] for r in wb["Rules"].iter_rows(min_row=2, values_only=True)}
     assert rules["monthly_allowance"] == "200" and rules["sent_weight"] == "0.5"
-    assert [r for r in wb["Departments"].iter_rows(min_row=2, values_only=True)] == [
-        ("Head office", "Head office"),
-        ("Support offices and affiliated institutions",
-         "Support offices and affiliated institutions")]
+    # no placeholder rows: a row named after a group would rank as a department
+    assert [r for r in wb["Departments"].iter_rows(values_only=True)] == [("Department", "Group")]
+    [groups] = wb["Departments"].data_validations.dataValidation
+    assert (groups.type, groups.formula1, str(groups.sqref)) == (
+        "list", '"Head office,Support offices and affiliated institutions"', "B2:B1048576")
+    assert groups.showErrorMessage is False  # an office may define any number of groups
+    assert (groups.showInputMessage, groups.prompt) == (
+        True, "Pick a ranking group, or type the name of another.")
+
+
+def test_korean_template_offers_the_groups_in_korean(tmp_path):
+    path = tmp_path / "t.xlsx"
+    invoke("init", str(path), "--lang", "ko")
+    ws = openpyxl.load_workbook(path)["부서"]
+    assert [r for r in ws.iter_rows(values_only=True)] == [("부서", "그룹")]
+    [groups] = ws.data_validations.dataValidation
+    assert (groups.formula1, str(groups.sqref)) == ('"본청,교육지원청 및 직속기관"', "B2:B1048576")
 
 
 @pytest.mark.parametrize("lang,staff,log", [("en", "Staff", "Log"), ("ko", "직원", "기록")])
@@ -68,9 +81,12 @@ def test_init_validates_then_ranks_after_rows_are_added(tmp_path, lang, staff, l
     code, _, _ = invoke("validate", str(path), "--as-of", "2025-07-01")
     assert code == 0
     wb = openpyxl.load_workbook(path)
-    groups = [r[0] for r in wb[wb.sheetnames[2]].iter_rows(min_row=2, values_only=True)]
-    wb[staff].append(["A1", "Ahn", groups[0]])
-    wb[staff].append(["B1", "Baek", groups[1]])
+    departments = wb[wb.sheetnames[2]]
+    groups = departments.data_validations.dataValidation[0].formula1.strip('"').split(",")
+    departments.append(["Planning", groups[0]])  # as the admin picks from the dropdown
+    departments.append(["Schools", groups[1]])
+    wb[staff].append(["A1", "Ahn", "Planning"])
+    wb[staff].append(["B1", "Baek", "Schools"])
     wb[log].append([dt.datetime(2025, 3, 4, 9), "A1", "B1", 50, "thanks"])
     wb.save(path)
     code, out, _ = invoke("rank", str(path), "--period", "2025-Q1", "--as-of", "2025-07-01",

@@ -136,7 +136,7 @@ def test_summary_tab_shows_the_strongest_flows_only(office, monkeypatch):
     monkeypatch.setattr(render, "FLOW_ROWS", 2)
     collabsheet.rank(office, "2025-04", as_of=D(2025, 5, 10), write=True)
     ws = openpyxl.load_workbook(office)["Summary"]
-    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=5, max_col=4)]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=6, max_col=4)]
     assert rows[0][0] == ("Helped by (receiver's department) → Helped (sender's department) "
                           "(top 2 of 4 pairs)")
     assert rows[2:] == [["Finance", "Planning", 1, 100], ["Planning", "Support A", 1, 25]]
@@ -189,11 +189,16 @@ def test_grant_json_and_idempotent_write(office):
     invoke("grant", str(office), "--as-of", "2025-05-10", "--write")
     assert office.read_bytes() == first
     ws = openpyxl.load_workbook(office)["Ledger"]
-    assert [c.value for c in ws[1]] == ["ID", "Granted", "Sent", "Expired", "Left",
-                                        "2025-04 Sent", "2025-05 Sent"]
-    assert [c.value for c in ws[2]] == ["E1", 400, 100, 100, 200, 100, 0]
-    assert [r[0] for r in ws.iter_rows(min_row=2, values_only=True)] == [
-        "E1", "E2", "E3", "E4", "E5"]  # E6 left and E7 does not take part: nothing to show
+    assert ws["A1"].value == "Ledger · April to May 2025, as of 2025-05-10"
+    assert [c.value for c in ws[2]] == ["ID", "Name", "Department", "Granted", "Sent",
+                                        "Expired", "Left", "2025-04 Sent", "2025-05 Sent"]
+    # name and department (on the as-of day, after E2's move) beside the ID
+    assert [r[:3] for r in ws.iter_rows(min_row=3, values_only=True)] == [
+        ("E1", "Kim", "Planning"), ("E2", "Lee", "Support B"), ("E3", "Park", "Finance"),
+        ("E4", "Choi", "Support A"), ("E5", "Jung", "Support A")]
+    # E6 left and E7 does not take part: nothing to show
+    assert [c.value for c in ws[3]] == ["E1", "Kim", "Planning", 400, 100, 100, 200, 100, 0]
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref == "A2:I7"
 
 
 def test_rank_json_shape(office):
@@ -252,16 +257,27 @@ def test_rank_write_keeps_office_tabs_and_is_idempotent(office):
         assert [[c.value for c in row] for row in wb[title].iter_rows()] == rows
     assert wb.sheetnames[-4:] == ["People", "Departments ranking", "Commendations", "Summary"]
     people = wb["People"]
-    assert [c.value for c in people[1]] == [
+    assert people["A1"].value == "People · April 2025, as of 2025-05-10"
+    assert [c.value for c in people[2]] == [
         "Rank", "ID", "Name", "Department", "Group", "Received", "Sent", "Special", "Score",
         "Sends", "Receipts", "Colleagues helped"]
-    assert [c.value for c in people[2]][:9] == [1, "E4", "Choi", "Support A", "Support offices",
+    assert [c.value for c in people[3]][:9] == [1, "E4", "Choi", "Support A", "Support offices",
                                                 0, 25, 100, 112.5]
-    assert people["I2"].number_format == "#,##0.0##" and people["I3"].number_format == "#,##0"
-    assert people.freeze_panes == "A2" and people.auto_filter.ref == "A1:L7"
+    assert people["I3"].number_format == "#,##0.0##" and people["I4"].number_format == "#,##0"
+    assert people.freeze_panes == "A3" and people.auto_filter.ref == "A2:L8"
     comm = wb["Commendations"]
-    assert [c.value for c in comm[4]] == [2, "E1", "Kim", "Planning", 105,
+    assert comm["A1"].value == "Commendations · April 2025, as of 2025-05-10"
+    assert [c.value for c in comm[5]] == [2, "E1", "Kim", "Planning", 105,
                                           "Tie: office decides"]
+    # a rank is centred, so that it never reads as one with the ID beside it ("1 E4")
+    assert comm["A4"].alignment.horizontal == "center"
+    assert comm["B4"].alignment.horizontal is None
+    assert comm.column_dimensions["A"].width >= 7
+    ranking = wb["Departments ranking"]
+    assert [[c.value for c in r] for r in ranking.iter_rows(min_row=2, max_col=4)] == [
+        ["Group", "Rank", "Department", "Score"], ["Head office", 1, "Finance", 110],
+        ["Head office", 2, "Planning", 105], ["Support offices", 1, "Support A", 112.5],
+        ["Support offices", 2, "Support B", 5]]
     snapshot = office.read_bytes()
     invoke("rank", str(office), "--period", "2025-04", "--as-of", "2025-05-10", "--write")
     assert office.read_bytes() == snapshot
@@ -271,9 +287,14 @@ def test_charts_are_written(office):
     invoke("rank", str(office), "--period", "2025-04", "--as-of", "2025-05-10", "--write")
     with zipfile.ZipFile(office) as zf:
         charts = sorted(n for n in zf.namelist() if n.startswith("xl/charts/"))
-        assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml", "xl/charts/chart3.xml"]
-        xml = zf.read("xl/charts/chart1.xml").decode()
-    assert "<c:barChart>" in xml and "'Departments ranking'!$C$3:$C$4" in xml
+        assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml", "xl/charts/chart3.xml",
+                          "xl/charts/chart4.xml"]
+        head_office = zf.read("xl/charts/chart1.xml").decode()
+        support = zf.read("xl/charts/chart2.xml").decode()
+    # each group's chart over its own rows of the one ranking table
+    assert "<c:barChart>" in head_office and "'Departments ranking'!$C$3:$C$4" in head_office
+    assert "'Departments ranking'!$D$3:$D$4" in head_office
+    assert "'Departments ranking'!$C$5:$C$6" in support
 
 
 def test_korean_labels(office):
@@ -282,7 +303,8 @@ def test_korean_labels(office):
     assert code == 0 and out.startswith("기간: 2025-04")
     wb = openpyxl.load_workbook(office)
     assert wb.sheetnames[-4:] == ["개인 순위", "부서 순위", "표창", "요약"]
-    assert [c.value for c in wb["개인 순위"][1]][:4] == ["순위", "사번", "성명", "부서"]
+    assert wb["개인 순위"]["A1"].value == "개인 순위 · 2025년 4월, 2025-05-10 기준"
+    assert [c.value for c in wb["개인 순위"][2]][:4] == ["순위", "사번", "성명", "부서"]
     # switching language replaces the tabs instead of adding a second set
     invoke("rank", str(office), "--period", "2025-04", "--as-of", "2025-05-10", "--write")
     assert openpyxl.load_workbook(office).sheetnames[-4:] == [

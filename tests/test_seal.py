@@ -47,10 +47,11 @@ def test_seal_tab_and_unchanged_month(sealed):
     assert changes(sealed) == []
     ws = openpyxl.load_workbook(sealed)["Seal"]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0] == ("Kind", "Month", "Tab", "Row", "Fingerprint", "Content", "Sealed at")
-    assert rows[1][:4] == ("month", "2025-04", None, 3)
-    assert rows[2][:4] == ("row", "2025-04", "Log", 2)
-    assert rows[2][5] == "2025-04-02 09:00:00 | E1 | E2 | 100 | budget help"
+    assert rows[0] == ("Seal · April 2025, as of 2025-05-10", *[None] * 6)
+    assert rows[1] == ("Kind", "Month", "Tab", "Row", "Fingerprint", "Content", "Sealed at")
+    assert rows[2][:4] == ("month", "2025-04", None, 3)
+    assert rows[3][:4] == ("row", "2025-04", "Log", 2)
+    assert rows[3][5] == "2025-04-02 09:00:00 | E1 | E2 | 100 | budget help"
     code, out, _ = invoke("close", str(sealed), "--month", "2025-04", "--as-of", "2025-05-10")
     assert (code, out) == (0, "2025-04 is already sealed and unchanged\n")
 
@@ -95,8 +96,8 @@ def test_rank_write_refused_then_accepted(sealed):
     assert code == 0, err
     assert changes(sealed) == []
     rows = list(openpyxl.load_workbook(sealed)["Seal"].iter_rows(values_only=True))
-    assert [r[0] for r in rows[1:3]] == ["month", "history"]
-    assert rows[2][5] == "replaced 2025-05-10 00:00"
+    assert [r[0] for r in rows[2:4]] == ["month", "history"]
+    assert rows[3][5] == "replaced 2025-05-10 00:00"
 
 
 def test_cannot_seal_open_or_future_month(make_book):
@@ -115,3 +116,50 @@ def test_close_refuses_changed_month_without_accept(sealed):
     code, out, _ = invoke("close", str(sealed), "--month", "2025-04", "--as-of", "2025-05-10",
                           "--accept-changes")
     assert code == 0 and out.startswith("2025-04 sealed again: 3 rows")
+
+
+def test_a_seal_tab_of_before_headings_still_reads(sealed):
+    """Seal tabs written before result tabs had a heading have their header in row 1; both
+    forms read the same."""
+    wb = openpyxl.load_workbook(sealed)
+    wb["Seal"].delete_rows(1)
+    wb.save(sealed)
+    first = next(openpyxl.load_workbook(sealed)["Seal"].iter_rows(values_only=True))
+    assert first == ("Kind", "Month", "Tab", "Row", "Fingerprint", "Content", "Sealed at")
+    assert changes(sealed) == []
+    edit(sealed, lambda ws: ws.cell(3, 4, 60))
+    assert [row for row, _ in changes(sealed)] == [3]
+
+
+def test_a_seal_on_a_google_sheet_reads_back_below_its_heading(tmp_path, monkeypatch):
+    from conftest import DEPARTMENTS, LOG_HEADER, STAFF, write_workbook
+    from fake_sheets import FakeSheets, service_key, xlsx_tabs
+
+    sid = "sealSheet0001"
+    book = write_workbook(tmp_path / "office.xlsx", {"Staff": STAFF, "Departments": DEPARTMENTS,
+                                                      "Log": [LOG_HEADER, *LOG]})
+    with FakeSheets() as fake:
+        monkeypatch.setenv("COLLABSHEET_SHEETS_API", fake.url)
+        key = service_key(tmp_path / "key.json", f"{fake.url}/token")
+        monkeypatch.setenv("COLLABSHEET_CREDENTIALS", str(key))
+        fake.add_book(sid, xlsx_tabs(book), {"collabsheet@office.iam.gserviceaccount.com":
+                                             "writer"})
+        _sealed_on_google(fake, sid)
+
+
+def _sealed_on_google(fake, sid):
+    code, _, err = invoke("close", f"gsheet:{sid}", "--month", "2025-04", "--as-of",
+                          "2025-05-10")
+    assert code == 0, err
+    seal = fake.tab(sid, "Seal").values
+    assert seal[0] == ["Seal · April 2025, as of 2025-05-10"]
+    assert seal[1][0] == "Kind" and seal[2][:2] == ["month", "2025-04"]
+
+    def sealed_changes() -> list[int]:
+        report = collabsheet.validate(f"gsheet:{sid}", as_of=D(2025, 5, 10))
+        return [v.row for v in report.violations if v.rule == "sealed-changed"]
+
+    assert sealed_changes() == []
+    fake.tab(sid, "Log").values[2][3] = 60
+    assert sealed_changes() == [3]
+    assert fake.violations == []

@@ -54,6 +54,7 @@ def test_signals_tab(make_book):
     path = make_book(log)
     CliRunner().invoke(cli, ["validate", str(path), "--as-of", "2025-07-10", "--write"])
     rows = list(openpyxl.load_workbook(path)["Signals"].iter_rows(values_only=True))
-    assert rows == [("Signal", "Month", "People", "Points", "Row", "Problem"),
+    assert rows == [("Signals · April to July 2025, as of 2025-07-10", *[None] * 5),
+                    ("Signal", "Month", "People", "Points", "Row", "Problem"),
                     ("signal-reciprocal", "2025-04", "E1, E4", 200, "2, 3",
                      "E1 and E4 sent each other 100 and 100 points in 2025-04")]

@@ -204,7 +204,7 @@ def test_a_log_without_problems_still_gets_its_result_tabs(make_book):
     res = collabsheet.run(path, "2025-H1", as_of=D(2025, 7, 1))
     assert res.report.valid and not [v for v in res.report.violations if v.tab == "Log"]
     wb = openpyxl.load_workbook(path)
-    assert wb["Validation"].max_row == 1 and wb["Validation"]["A1"].value == "Row"
+    assert wb["Validation"].max_row == 2 and wb["Validation"]["A2"].value == "Row"
     assert wb["People"].max_row > 1
 
 

@@ -184,7 +184,7 @@ def plan_write(meta: dict[str, Any], tabs: list[ResultTab], name: str, now: floa
         first.append({"addSheet": {"properties": {
             "sheetId": sid, "title": temp_title(lock, tab), "hidden": True,
             "gridProperties": {"rowCount": rows, "columnCount": cols,
-                               "frozenRowCount": 1 if tab.freeze else 0}}}})
+                               "frozenRowCount": tab.frozen_rows()}}}})
         first.append(marks.sheet_metadata(sid, tab.key))
         first += formats(tab, sid)
     swap: list[dict[str, Any]] = []
@@ -217,7 +217,10 @@ def json_value(value: Any, kind: str) -> Any:
 
 
 def tab_rows(tab: ResultTab) -> Iterable[list[Any]]:
-    """Every row of a tab as the cells are laid out in .xlsx (captions, headers, blank lines)."""
+    """Every row of a tab as the cells are laid out in .xlsx (the heading, captions, headers,
+    blank lines: the rows ``ResultTab.header_rows`` counts)."""
+    if tab.heading:
+        yield [tab.heading]
     for k, table in enumerate(tab.tables):
         if k:
             yield []
@@ -232,10 +235,9 @@ def tab_rows(tab: ResultTab) -> Iterable[list[Any]]:
 def grid(tab: ResultTab) -> tuple[int, int]:
     """Rows and columns of a tab's grid. A frozen header needs a row below it: Google refuses
     to freeze every row of a sheet ("You can't freeze all visible rows on the sheet")."""
-    rows = sum(t.height + 1 + (1 if t.caption else 0) for t in tab.tables) + max(
-        0, len(tab.tables) - 1)
+    rows = tab.header_rows()[-1] + tab.tables[-1].height if tab.tables else 1
     cols = max((len(t.columns) for t in tab.tables), default=1)
-    return max(rows, 2 if tab.freeze else 1), max(cols, 1)
+    return max(rows, tab.frozen_rows() + 1), max(cols, 1)
 
 
 def value_batches(tabs: list[ResultTab], titles: list[str]) -> Iterable[dict[str, Any]]:
@@ -265,32 +267,34 @@ def value_batches(tabs: list[ResultTab], titles: list[str]) -> Iterable[dict[str
 
 
 def formats(tab: ResultTab, sid: int) -> list[dict[str, Any]]:
-    """Bold headers, number formats and column widths of one new tab."""
+    """Bold heading, captions and headers, number formats, centred columns and column widths
+    of one new tab (print settings have no place in a Google Sheet: its print dialog decides)."""
     out: list[dict[str, Any]] = []
-    row = 0
-    widths: dict[int, float] = {}
-    for k, table in enumerate(tab.tables):
-        if k:
-            row += 1
+    if tab.heading:
+        out.append(bold(sid, 0, 1, size=13))
+    for table, header in zip(tab.tables, tab.header_rows(), strict=True):
         if table.caption:
-            out.append(bold(sid, row, 1))
-            row += 1
-        out.append(bold(sid, row, len(table.columns)))
-        row += 1
+            out.append(bold(sid, header - 2, 1))
+        out.append(bold(sid, header - 1, len(table.columns)))
         for j, col in enumerate(table.columns):
-            widths[j] = max(widths.get(j, 0), col.width or 12)
+            if not table.height:
+                continue
+            cells = {"sheetId": sid, "startRowIndex": header, "endRowIndex": header + table.height,
+                     "startColumnIndex": j, "endColumnIndex": j + 1}
             pattern = NUMBER_FORMATS.get(col.kind)
-            if pattern and table.height:
+            if pattern:
                 out.append({"repeatCell": {
-                    "range": {"sheetId": sid, "startRowIndex": row,
-                              "endRowIndex": row + table.height, "startColumnIndex": j,
-                              "endColumnIndex": j + 1},
+                    "range": cells,
                     "cell": {"userEnteredFormat": {"numberFormat": {
                         "type": "DATE_TIME" if "date" in col.kind else "NUMBER",
                         "pattern": pattern}}},
                     "fields": "userEnteredFormat.numberFormat"}})
-        row += table.height
-    for j, w in widths.items():
+            if col.center:
+                out.append({"repeatCell": {
+                    "range": cells,
+                    "cell": {"userEnteredFormat": {"horizontalAlignment": "CENTER"}},
+                    "fields": "userEnteredFormat.horizontalAlignment"}})
+    for j, w in enumerate(tab.widths()):
         out.append({"updateDimensionProperties": {
             "range": {"sheetId": sid, "dimension": "COLUMNS", "startIndex": j,
                       "endIndex": j + 1},
@@ -298,9 +302,15 @@ def formats(tab: ResultTab, sid: int) -> list[dict[str, Any]]:
     return out
 
 
-def bold(sid: int, row: int, cols: int) -> dict[str, Any]:
+def bold(sid: int, row: int, cols: int, size: int | None = None) -> dict[str, Any]:
+    """Bold text in one row (0-based) over ``cols`` columns; ``size`` in points if given."""
+    text: dict[str, Any] = {"bold": True}
+    fields = "userEnteredFormat.textFormat.bold"
+    if size is not None:
+        text["fontSize"] = size
+        fields += ",userEnteredFormat.textFormat.fontSize"
     return {"repeatCell": {
         "range": {"sheetId": sid, "startRowIndex": row, "endRowIndex": row + 1,
                   "startColumnIndex": 0, "endColumnIndex": max(cols, 1)},
-        "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
-        "fields": "userEnteredFormat.textFormat.bold"}}
+        "cell": {"userEnteredFormat": {"textFormat": text}},
+        "fields": fields}}

@@ -50,6 +50,7 @@ from .opc import (
 # ----- styles ---------------------------------------------------------------------------------
 
 _FONT_BOLD = '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+_FONT_HEADING = '<font><b/><sz val="13"/><name val="Calibri"/><family val="2"/></font>'
 _FONT_LINK = ('<font><u/><sz val="11"/><color rgb="FF0563C1"/><name val="Calibri"/>'
               '<family val="2"/></font>')
 _FILL_HEAD = ('<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/>'
@@ -110,12 +111,16 @@ def ensure_styles(xml: str) -> tuple[str, sheetxml.Styles]:
         fmt_ids[kind] = new_id
     xml, bold = _ensure_items(xml, "fonts", "font", _FONT_BOLD, order[2:])
     xml, link = _ensure_items(xml, "fonts", "font", _FONT_LINK, order[2:])
+    xml, big = _ensure_items(xml, "fonts", "font", _FONT_HEADING, order[2:])
     xml, fill = _ensure_items(xml, "fills", "fill", _FILL_HEAD, order[3:])
 
-    def xf(num: int, font: int = 0, fill_id: int = 0) -> str:
+    def xf(num: int, font: int = 0, fill_id: int = 0, center: bool = False) -> str:
         extra = ' applyNumberFormat="1"' if num else ""
         extra += ' applyFont="1"' if font else ""
         extra += ' applyFill="1"' if fill_id else ""
+        if center:
+            return (f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill_id}" borderId="0" '
+                    f'xfId="0"{extra} applyAlignment="1"><alignment horizontal="center"/></xf>')
         return (f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill_id}" borderId="0" '
                 f'xfId="0"{extra}/>')
 
@@ -124,6 +129,7 @@ def ensure_styles(xml: str) -> tuple[str, sheetxml.Styles]:
         "header": xf(0, bold, fill), "number": xf(3), "score_whole": xf(3),
         "score_part": xf(fmt_ids["score"]), "date": xf(fmt_ids["date"]),
         "datetime": xf(fmt_ids["datetime"]), "link": xf(0, link), "caption": xf(0, bold),
+        "heading": xf(0, big), "centered": xf(3, center=True),
     }.items():
         if key == "score_whole":
             ids[key] = ids["number"]
@@ -472,9 +478,11 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], built: list[Future[_Built
     names_now = [s[1] for s in sheets]
     for tab in tabs:
         refuse_foreign(name, names_now, mine, tab)
+    position: dict[int, ResultTab] = {}
     for tab, sheet in zip(tabs, built, strict=True):
         variants = {fold(t) for t in tab.titles}
         existing = next((s for s in sheets if fold(s[1]) in variants), None)
+        position[sheets.index(existing) if existing is not None else len(sheets)] = tab
         if existing is not None:
             mine.discard(fold(existing[1]))
             tag, _old, rid, _sid = existing
@@ -534,6 +542,7 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], built: list[Future[_Built
                 anchors.append((width, 1 + k * 20, width + 9, 19 + k * 20))
             replace[drawing] = sheetxml.drawing_xml(anchors).encode("utf-8")
             replace[_rels_part(drawing)] = _rels_xml(chart_rels)
+    wb_xml = _print_titles(wb_xml, position)
     new_titles = {fold(t.title) for t in tabs}
     marked = [s[1] for s in sheets if fold(s[1]) in mine and fold(s[1]) not in new_titles]
     marked += [t.title for t in tabs]
@@ -556,6 +565,42 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], built: list[Future[_Built
     replace["[Content_Types].xml"] = ct_xml.encode("utf-8")
     replace[styles_part] = styles_xml.encode("utf-8")
     return _Plan(replace, remove)
+
+
+_PRINT_TITLES = "_xlnm.Print_Titles"
+_AFTER_NAMES = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr",
+                "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects",
+                "extLst")
+
+
+def _print_titles(wb_xml: str, tabs: dict[int, ResultTab]) -> str:
+    """The rows each result tab repeats atop its printed pages: one _xlnm.Print_Titles defined
+    name per sheet, by its position (``tabs``: position in the sheet list -> tab). Those of
+    these sheets from an earlier run are replaced; every other defined name stays as it is."""
+    sheets = re.search(r"<(\w+:)?sheets\b", wb_xml)
+    prefix = (sheets.group(1) or "") if sheets else ""
+    for at in tabs:
+        wb_xml = re.sub(rf'<(?:\w+:)?definedName\b(?=[^>]*\bname="{_PRINT_TITLES}")'
+                        rf'(?=[^>]*\blocalSheetId="{at}")[^>]*>[^<]*</(?:\w+:)?definedName>',
+                        "", wb_xml)
+    new = "".join(
+        f'<{prefix}definedName name="{_PRINT_TITLES}" localSheetId="{at}">'
+        f"{escape(rows)}</{prefix}definedName>"
+        for at, tab in sorted(tabs.items()) if (rows := sheetxml.print_titles(tab)))
+    wb_xml = re.sub(r"<(\w+:)?definedNames\b[^>]*?(?:/>|>\s*</(?:\w+:)?definedNames>)", "",
+                    wb_xml)
+    names = re.search(r"</(?:\w+:)?definedNames>", wb_xml)
+    if names is not None:
+        return wb_xml[:names.start()] + new + wb_xml[names.start():]
+    if not new:
+        return wb_xml
+    block = f"<{prefix}definedNames>{new}</{prefix}definedNames>"
+    for name in _AFTER_NAMES:
+        after = re.search(rf"<(?:\w+:)?{name}\b", wb_xml)
+        if after is not None:
+            return wb_xml[:after.start()] + block + wb_xml[after.start():]
+    end = wb_xml.rindex("</")
+    return wb_xml[:end] + block + wb_xml[end:]
 
 
 def _insert_sheet(wb_xml: str, tag: str) -> str:

@@ -40,6 +40,9 @@ class Styles:
     datetime: int
     link: int
     caption: int
+    heading: int
+    centered: int
+    """a number or text centred in its column (``Column.center``)"""
 
 
 def text_xml(value: str) -> str:
@@ -104,11 +107,12 @@ def _join(*items: str | pa.Array) -> pa.Array:
 
 
 def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool,
-                 epoch: dt.datetime = EPOCH_1900) -> pa.Array:
+                 epoch: dt.datetime = EPOCH_1900, center: bool = False) -> pa.Array:
     """The <c> elements of one column, built column-wise in Arrow. Cells carry no reference:
     each row lists all its cells in order (a blank one as <c/>), which every reader accepts and
     which keeps a cell's text independent of its row. Dates are serials: days since ``epoch``,
-    the workbook's (1904-01-01 in the 1904 date system)."""
+    the workbook's (1904-01-01 in the 1904 date system). ``center``: whole numbers and text
+    centred (a rank)."""
     n = len(values)
     if n == 0:
         return pa.array([], type=pa.large_string())
@@ -131,8 +135,8 @@ def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool,
         if ok.any():
             numbers = _number_texts(num[ok])
             if kind == "int":
-                cells = _join(f'<c s="{styles.link if link else styles.number}"><v>', numbers,
-                              "</v></c>")
+                style = styles.link if link else styles.centered if center else styles.number
+                cells = _join(f'<c s="{style}"><v>', numbers, "</v></c>")
             else:
                 whole = pa.array(num[ok] == np.floor(num[ok]))
                 head = pc.if_else(whole, f'<c s="{styles.score_whole}"><v>',
@@ -151,7 +155,8 @@ def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool,
                                      "</v></c>")))
         rest = present & ~ok
     if rest.any():
-        link_style = f' s="{styles.link}"' if link else ""
+        link_style = (f' s="{styles.link}"' if link else
+                      f' s="{styles.centered}"' if center else "")
         pieces.append((rest, _join(f'<c{link_style} t="inlineStr"><is>',
                                    _texts(series[rest]), "</is></c>")))
     if len(pieces) == 1 and pieces[0][0].all():
@@ -194,25 +199,26 @@ def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None,
               epoch: dt.datetime = EPOCH_1900) -> tuple[Chunks, list[Placed]]:
     """The worksheet part as UTF-8 chunks to be written one after another: data rows are joined
     in Arrow, never cell by cell in Python, and handed over without a copy. Date serials count
-    from ``epoch``, the workbook's."""
+    from ``epoch``, the workbook's. The heading takes row 1 and the tables the rows
+    ``ResultTab.header_rows`` gives them."""
     parts: Chunks = []
     links: list[str] = []
     placed: list[Placed] = []
+    if tab.heading:
+        parts.append(f'<row r="1"><c r="A1" s="{styles.heading}" t="inlineStr"><is>'
+                     f"<t>{text_xml(tab.heading)}</t></is></c></row>".encode())
     row = 1
-    for t_index, table in enumerate(tab.tables):
-        if t_index:
-            row += 1
+    for table, header_row in zip(tab.tables, tab.header_rows(), strict=True):
         if table.caption:
+            row = header_row - 1
             parts.append(f'<row r="{row}"><c r="A{row}" s="{styles.caption}" t="inlineStr"><is>'
                          f"<t>{text_xml(table.caption)}</t></is></c></row>".encode())
-            row += 1
+        row = header_row
         parts.append(f'<row r="{row}">{_header_cells(table, row, styles.header)}</row>'.encode())
-        header_row = row
-        row += 1
-        first = row
+        first = row + 1
         cols = [column_cells(values, col.kind, styles,
                              link=table.links is not None and j == table.link_column,
-                             epoch=epoch)
+                             epoch=epoch, center=col.center)
                 for j, (col, values) in enumerate(zip(table.columns, table.values, strict=True))]
         if table.height:
             numbers = pa.array(np.arange(first, first + table.height)).cast(pa.large_string())
@@ -226,16 +232,19 @@ def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None,
                                  f"location={quoteattr(target)}/>")
         row = first + table.height
         placed.append(Placed(header_row, first, row - 1))
-    widths = _widths(tab)
+    widths = tab.widths()
     head = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL_NS}">']
     last_col = column_letter(max((len(t.columns) for t in tab.tables), default=1) - 1)
-    head.append('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>')
+    if tab.printing.one_page_wide:
+        head.append('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>')
     head.append(f'<dimension ref="A1:{last_col}{max(row - 1, 1)}"/>')
-    if tab.freeze and tab.tables and not tab.tables[0].caption:
-        head.append('<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" '
-                    'topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-                    '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+    frozen = tab.frozen_rows()
+    if frozen:
+        below = f"A{frozen + 1}"
+        head.append(f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{frozen}" '
+                    f'topLeftCell="{below}" activePane="bottomLeft" state="frozen"/>'
+                    f'<selection pane="bottomLeft" activeCell="{below}" sqref="{below}"/>'
                     "</sheetView></sheetViews>")
     head.append('<sheetFormatPr defaultRowHeight="15"/>')
     if widths:
@@ -250,9 +259,7 @@ def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None,
         tail.append(f'<autoFilter ref="A{placed[0].header_row}:{end}{last}"/>')
     if links:
         tail.append("<hyperlinks>" + "".join(links) + "</hyperlinks>")
-    tail.append('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" '
-                'footer="0.3"/><pageSetup orientation="landscape" fitToWidth="1" '
-                'fitToHeight="0"/>')
+    tail.append(_page_setup(tab))
     if drawing_rid:
         tail.append(f'<drawing r:id="{drawing_rid}"/>')
     chunks: Chunks = [("".join(head) + "<sheetData>").encode(), *parts,
@@ -260,19 +267,26 @@ def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None,
     return chunks, placed
 
 
-def _widths(tab: ResultTab) -> list[float]:
-    n = max((len(t.columns) for t in tab.tables), default=0)
-    widths = [8.0] * n
-    for table in tab.tables:
-        for j, col in enumerate(table.columns):
-            w = col.width or max(8.0, min(60.0, _display_len(col.header) + 2))
-            widths[j] = max(widths[j], w, min(40.0, _display_len(col.header) + 2))
-    return widths
+def _page_setup(tab: ResultTab) -> str:
+    """Margins, orientation, fit and the footer's page numbers ("3 / 12"), as the tab's
+    ``Printing`` asks. The rows repeated atop every page are a defined name of the workbook
+    (``print_titles``), not part of the sheet."""
+    p = tab.printing
+    setup = f'<pageSetup orientation="{"landscape" if p.landscape else "portrait"}"'
+    if p.one_page_wide:
+        setup += ' fitToWidth="1" fitToHeight="0"'
+    out = ('<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" '
+           f'footer="0.3"/>{setup}/>')
+    if p.page_numbers:
+        out += "<headerFooter><oddFooter>&amp;C&amp;P / &amp;N</oddFooter></headerFooter>"
+    return out
 
 
-def _display_len(text: str) -> float:
-    """Hangul and other wide characters take about two columns."""
-    return sum(2 if ord(ch) > 0x1100 else 1 for ch in text)
+def print_titles(tab: ResultTab) -> str | None:
+    """The rows that top every printed page, as the formula of the sheet's _xlnm.Print_Titles
+    defined name ('People'!$1:$2), or None."""
+    rows = tab.print_rows()
+    return ref(tab.title, f"$1:${rows}") if rows else None
 
 
 # ----- charts ----------------------------------------------------------------------------------
@@ -284,18 +298,20 @@ C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 
 def chart_xml(tab: ResultTab, chart: Chart, placed: list[Placed]) -> str:
     p = placed[chart.table]
-    last = p.last if chart.max_rows is None else min(p.last, p.first + chart.max_rows - 1)
-    last = max(last, p.first)
+    first = p.first + chart.skip
+    last = p.last if chart.max_rows is None else min(p.last, first + chart.max_rows - 1)
+    last = max(last, first)
     series = []
-    categories = column_range(tab.title, chart.categories, p.first, last)
+    categories = column_range(tab.title, chart.categories, first, last)
     for k, col in enumerate(chart.series):
         name = ref(tab.title, cell(col, p.header_row, absolute=True))
         series.append(
             f"<c:ser><c:idx val=\"{k}\"/><c:order val=\"{k}\"/>"
             f"<c:tx><c:strRef><c:f>{escape(name)}</c:f></c:strRef></c:tx>"
+            f"{_series_look(chart, k)}"
             f"<c:cat><c:strRef><c:f>{escape(categories)}"
             f"</c:f></c:strRef></c:cat>"
-            f"<c:val><c:numRef><c:f>{escape(column_range(tab.title, col, p.first, last))}</c:f>"
+            f"<c:val><c:numRef><c:f>{escape(column_range(tab.title, col, first, last))}</c:f>"
             f"</c:numRef></c:val></c:ser>"
         )
     if chart.kind == "line":
@@ -327,6 +343,23 @@ def chart_xml(tab: ResultTab, chart: Chart, placed: list[Placed]) -> str:
         f'<c:legend><c:legendPos val="b"/><c:overlay val="0"/></c:legend>'
         f'<c:plotVisOnly val="1"/></c:chart></c:chartSpace>'
     )
+
+
+_PALETTE = ("4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5", "70AD47")
+_LABELS = ('<c:dLbls><c:showLegendKey val="0"/><c:showVal val="1"/><c:showCatName val="0"/>'
+           '<c:showSerName val="0"/><c:showPercent val="0"/><c:showBubbleSize val="0"/>'
+           "</c:dLbls>")
+
+
+def _series_look(chart: Chart, k: int) -> str:
+    """A series' colour, and its values written on the bars (read in print, without the
+    axis). Without a fill of their own, LibreOffice draws a chart part's bars invisible."""
+    colour = _PALETTE[k % len(_PALETTE)]
+    if chart.kind == "line":
+        return (f'<c:spPr><a:ln w="28575"><a:solidFill><a:srgbClr val="{colour}"/>'
+                f"</a:solidFill></a:ln></c:spPr>")
+    return (f'<c:spPr><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill></c:spPr>'
+            f'<c:invertIfNegative val="0"/>{_LABELS}')
 
 
 def drawing_xml(anchors: list[tuple[int, int, int, int]]) -> str:
