@@ -316,6 +316,47 @@ def test_two_runs_started_together_never_break_each_others_tabs(fake, tmp_path):
     assert no_leftovers(fake) and fake.violations == []
 
 
+def test_a_run_that_planned_beside_one_already_done_stops_as_the_rival(fake, tmp_path,
+                                                                       monkeypatch):
+    """Both runs read the sheet before either wrote; the first finishes and releases its lock
+    before the second takes one, so only the second's swap shows it lost the race."""
+    fake.add_book(SID, tabs_of(tmp_path), {EMAIL: "writer"})
+    planned, first_done = threading.Barrier(2), threading.Event()
+    plan = gsheets_write.plan_write
+    outcomes: dict[str, str] = {}
+
+    def plan_then_wait(*args, **kw):
+        made = plan(*args, **kw)
+        planned.wait()
+        if threading.current_thread().name == "second":
+            first_done.wait()
+        return made
+
+    monkeypatch.setattr(gsheets_write, "plan_write", plan_then_wait)
+
+    def one() -> None:
+        name = threading.current_thread().name
+        try:
+            collabsheet.run(GSheetSource(SID, Access(), sleep=lambda s: None), "2025-04",
+                            as_of=D(2025, 5, 10))
+            outcomes[name] = "wrote"
+        except SourceError as exc:
+            outcomes[name] = str(exc)
+        finally:
+            if name == "first":
+                first_done.set()
+
+    threads = [threading.Thread(target=one, name=n) for n in ("first", "second")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes["first"] == "wrote"
+    assert outcomes["second"].startswith(f"gsheet:{SID}: another collabsheet run started")
+    assert visible(fake) == ["Staff", "Departments", "Log", *RESULTS]
+    assert no_leftovers(fake) and fake.violations == []
+
+
 def test_a_failed_write_removes_its_temporary_tabs_and_lock(fake, tmp_path, clock):
     fake.add_book(SID, tabs_of(tmp_path), {EMAIL: "writer"})
     collabsheet.run(source(clock), "2025-04", as_of=D(2025, 5, 10))

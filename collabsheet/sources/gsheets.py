@@ -389,8 +389,14 @@ class GSheetSource:
                     sid in ids and not ids[sid]["title"].startswith(gw.TEMP_PREFIX)
                     for sid in temps)
 
-            self._batch("swap in the new tabs",
-                        [*plan.swap, gw._unlock_request(lock.metadata_id)], swapped)
+            try:
+                self._batch("swap in the new tabs",
+                            [*plan.swap, gw._unlock_request(lock.metadata_id)], swapped)
+            except SourceError:
+                if gw.overtaken(self._reload(), plan, tabs):
+                    raise SourceError(said("rival_run", name=self.name,
+                                           since=lock.since())) from None
+                raise
         except BaseException:
             self._clean_up(plan.temp_ids, run)
             raise

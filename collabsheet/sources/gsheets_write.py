@@ -200,6 +200,20 @@ def plan_write(meta: dict[str, Any], tabs: list[ResultTab], name: str, now: floa
 
 # ----- the cells ------------------------------------------------------------------------------
 
+def overtaken(meta: dict[str, Any], plan: Plan, tabs: list[ResultTab]) -> bool:
+    """Whether a refused swap lost to a rival run that swapped first: the locks of two runs
+    started in the same second can each look like the first, but only one swap can apply, so
+    the other finds a result's title taken by a tab it did not plan for, or a tab it meant to
+    replace already gone."""
+    sheets = {s["properties"]["sheetId"]: s["properties"] for s in meta.get("sheets", [])}
+    planned = set(plan.temp_ids) | {r["deleteSheet"]["sheetId"] for r in plan.swap
+                                    if "deleteSheet" in r}
+    if any(sid not in sheets for sid in planned):
+        return True
+    titles = {fold(t) for tab in tabs for t in tab.titles}
+    return any(fold(p["title"]) in titles and sid not in planned for sid, p in sheets.items())
+
+
 def json_value(value: Any, kind: str) -> Any:
     """A cell for values:batchUpdate (RAW): numbers stay numbers, dates become serials."""
     if value is None:
