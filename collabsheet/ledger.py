@@ -41,6 +41,11 @@ def first_month(v: Verdicts) -> int:
     return int(min(dated.min(), as_of)) if len(dated) else as_of
 
 
+def scheme_months(v: Verdicts) -> tuple[int, int]:
+    """The months the Log is judged and granted over: the scheme's first to the as-of month."""
+    return first_month(v), months.of_date(v.as_of)
+
+
 def ledger(v: Verdicts) -> pd.DataFrame:
     """Columns: person, id, month (YYYY-MM), granted, sent, expired, left."""
     as_of_month = months.of_date(v.as_of)

@@ -13,7 +13,7 @@ from . import months
 from .engine import Verdicts
 from .intsort import runs
 from .labels import result_tab, word
-from .ledger import first_month
+from .ledger import scheme_months
 from .report import Report
 from .resulttab import Chart, Column, Printing, ResultTab, Table
 from .scores import TOTAL, Results, placed
@@ -87,11 +87,6 @@ def validation_tab(v: Verdicts, report: Report, lang: str) -> ResultTab:
             values=[list(col) for col in zip(*other, strict=True)],
         ))
     return result_tab("validation", lang, tables, as_of=v.as_of, span=scheme_months(v))
-
-
-def scheme_months(v: Verdicts) -> tuple[int, int]:
-    """The months the Log is judged over: the scheme's first to the as-of month."""
-    return first_month(v), months.of_date(v.as_of)
 
 
 def ledger_tab(frame: pd.DataFrame, v: Verdicts, lang: str) -> ResultTab:

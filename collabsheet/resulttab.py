@@ -119,14 +119,15 @@ class ResultTab:
         return 1 if self.heading else 0
 
     def widths(self) -> list[float]:
-        """Each column's width in characters: its own width, the header's, and its longest
-        text (to MAX_FIT), so that no column runs into the next; wide characters count two."""
+        """Each column's width in characters: its own width, the header's (bold, so a little
+        more), and its longest text (to MAX_FIT), so that no column runs into the next; wide
+        characters count two."""
         n = max((len(t.columns) for t in self.tables), default=0)
         out = [8.0] * n
         for table in self.tables:
             for j, (col, values) in enumerate(zip(table.columns, table.values, strict=True)):
                 content = text_width(values) if col.kind == "text" else 0.0
-                out[j] = max(out[j], col.width or 0.0, min(40.0, display_width(col.header) + 2),
+                out[j] = max(out[j], col.width or 0.0, min(40.0, display_width(col.header) + 3),
                              min(MAX_FIT, content + 2))
         return out
 

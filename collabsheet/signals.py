@@ -14,7 +14,7 @@ from .catalogue import rule, say
 from .engine import Verdicts
 from .intsort import runs
 from .labels import result_tab, word
-from .ledger import first_month
+from .ledger import scheme_months
 from .report import Violation
 from .resulttab import Column, ResultTab, Table
 
@@ -146,4 +146,4 @@ def signals_tab(signals: list[Signal], v: Verdicts, lang: str) -> ResultTab:
               [s.people or None for s in signals], [s.points or None for s in signals],
               [", ".join(map(str, s.rows)) for s in signals], [s.message for s in signals]]
     return result_tab("signals", lang, [Table(heads, values)], as_of=v.as_of,
-                      span=(first_month(v), months.of_date(v.as_of)))
+                      span=scheme_months(v))
