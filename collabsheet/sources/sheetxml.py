@@ -69,25 +69,25 @@ def _strings(values: pd.Series) -> pa.Array:
     return pc.fill_null(arr, "")
 
 
-def _texts(values: pd.Series) -> pa.Array:
-    """Inline-string payloads, in Arrow compute: &, < and > escaped for all; the few cells that
-    need more (control characters, Excel's _xHHHH_ look-alikes, edge spaces, over-long text)
-    go one by one."""
+def _texts(values: pd.Series) -> Pieces:
+    """Inline-string payloads (``<t>`` elements), in Arrow compute: &, < and > escaped for all;
+    the few cells that need more (control characters, Excel's _xHHHH_ look-alikes, edge
+    spaces, over-long text) go one by one."""
     text = _strings(values)
     out = text
     if pc.any(pc.match_substring_regex(text, "[&<>]")).as_py():
         for raw, esc in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
             out = pc.replace_substring(out, raw, esc)
-    out = _join("<t>", out, "</t>")
     care = pc.or_(pc.match_substring_regex(text, _CARE_RE2),
                   pc.greater(pc.utf8_length(text), MAX_TEXT))
-    if pc.any(care).as_py():
-        fixed = []
-        for raw in pc.filter(text, care).to_pylist():
-            space = ' xml:space="preserve"' if raw != raw.strip() else ""
-            fixed.append(f"<t{space}>{text_xml(raw)}</t>")
-        out = pc.replace_with_mask(out, care, pa.array(fixed, type=pa.large_string()))
-    return out
+    if not pc.any(care).as_py():
+        return ["<t>", out, "</t>"]
+    fixed = []
+    for raw in pc.filter(text, care).to_pylist():
+        space = ' xml:space="preserve"' if raw != raw.strip() else ""
+        fixed.append(f"<t{space}>{text_xml(raw)}</t>")
+    return [pc.replace_with_mask(_join("<t>", out, "</t>"), care,
+                                 pa.array(fixed, type=pa.large_string()))]
 
 
 def _number_texts(num: np.ndarray) -> pa.Array:
@@ -100,14 +100,31 @@ def _number_texts(num: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(whole), as_int, as_float)
 
 
+Pieces = list[str | pa.Array]
+"""Cells as pieces to be joined row by row: plain strings repeat on every row. A column is
+joined once, into its row, and not first into cells of its own (half the copying)."""
+
+
 def _join(*items: str | pa.Array) -> pa.Array:
-    """Element-wise concatenation; plain strings repeat on every row."""
-    args = [pa.scalar(x, type=pa.large_string()) if isinstance(x, str) else x for x in items]
+    """Element-wise concatenation; plain strings repeat on every row (neighbours merged)."""
+    merged: Pieces = []
+    for x in items:
+        if isinstance(x, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += x
+        elif not (isinstance(x, str) and not x):
+            merged.append(x)
+    args = [pa.scalar(x, type=pa.large_string()) if isinstance(x, str) else x for x in merged]
     return pc.binary_join_element_wise(*args, pa.scalar("", type=pa.large_string()))
 
 
 def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool,
                  epoch: dt.datetime = EPOCH_1900, center: bool = False) -> pa.Array:
+    """The <c> elements of one column (``column_pieces`` joined)."""
+    return _join(*column_pieces(values, kind, styles, link, epoch, center))
+
+
+def column_pieces(values: Sequence[Any], kind: str, styles: Styles, link: bool,
+                  epoch: dt.datetime = EPOCH_1900, center: bool = False) -> Pieces:
     """The <c> elements of one column, built column-wise in Arrow. Cells carry no reference:
     each row lists all its cells in order (a blank one as <c/>), which every reader accepts and
     which keeps a cell's text independent of its row. Dates are serials: days since ``epoch``,
@@ -115,14 +132,14 @@ def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool,
     centred (a rank)."""
     n = len(values)
     if n == 0:
-        return pa.array([], type=pa.large_string())
+        return [pa.array([], type=pa.large_string())]
     series = pd.Series(values) if not isinstance(values, pd.Series) else values.reset_index(
         drop=True)
     present = series.notna().to_numpy(dtype=bool)
     if series.dtype.kind not in "iufb" and "datetime" not in str(series.dtype):
         present = present & ~(series == "").fillna(False).to_numpy(dtype=bool)
     rest = present.copy()
-    pieces: list[tuple[np.ndarray, pa.Array]] = []
+    pieces: list[tuple[np.ndarray, Pieces]] = []
     if kind in ("int", "score"):
         if series.dtype.kind in "iuf":
             num = series.to_numpy(dtype=float, na_value=np.nan)
@@ -136,12 +153,12 @@ def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool,
             numbers = _number_texts(num[ok])
             if kind == "int":
                 style = styles.link if link else styles.centered if center else styles.number
-                cells = _join(f'<c s="{style}"><v>', numbers, "</v></c>")
+                cells: Pieces = [f'<c s="{style}"><v>', numbers, "</v></c>"]
             else:
                 whole = pa.array(num[ok] == np.floor(num[ok]))
                 head = pc.if_else(whole, f'<c s="{styles.score_whole}"><v>',
                                   f'<c s="{styles.score_part}"><v>')
-                cells = _join(head.cast(pa.large_string()), numbers, "</v></c>")
+                cells = [head.cast(pa.large_string()), numbers, "</v></c>"]
             pieces.append((ok, cells))
         rest = present & ~ok
     elif kind in ("date", "datetime"):
@@ -151,20 +168,20 @@ def column_cells(values: Sequence[Any], kind: str, styles: Styles, link: bool,
             serial = ((stamps[ok] - pd.Timestamp(epoch)) / pd.Timedelta(days=1)).to_numpy(
                 dtype=float)
             date_style = styles.date if kind == "date" else styles.datetime
-            pieces.append((ok, _join(f'<c s="{date_style}"><v>', _number_texts(serial),
-                                     "</v></c>")))
+            pieces.append((ok, [f'<c s="{date_style}"><v>', _number_texts(serial),
+                                "</v></c>"]))
         rest = present & ~ok
     if rest.any():
         link_style = (f' s="{styles.link}"' if link else
                       f' s="{styles.centered}"' if center else "")
-        pieces.append((rest, _join(f'<c{link_style} t="inlineStr"><is>',
-                                   _texts(series[rest]), "</is></c>")))
+        pieces.append((rest, [f'<c{link_style} t="inlineStr"><is>', *_texts(series[rest]),
+                              "</is></c>"]))
     if len(pieces) == 1 and pieces[0][0].all():
         return pieces[0][1]
     out = pa.repeat(pa.scalar("<c/>", type=pa.large_string()), n)
     for where, cells in pieces:
-        out = pc.replace_with_mask(out, pa.array(where), cells)
-    return out
+        out = pc.replace_with_mask(out, pa.array(where), _join(*cells))
+    return [out]
 
 
 def _joined(arr: pa.Array) -> pa.Buffer:
@@ -216,10 +233,11 @@ def sheet_xml(tab: ResultTab, styles: Styles, drawing_rid: str | None,
         row = header_row
         parts.append(f'<row r="{row}">{_header_cells(table, row, styles.header)}</row>'.encode())
         first = row + 1
-        cols = [column_cells(values, col.kind, styles,
-                             link=table.links is not None and j == table.link_column,
-                             epoch=epoch, center=col.center)
-                for j, (col, values) in enumerate(zip(table.columns, table.values, strict=True))]
+        cols = [piece for j, (col, values) in enumerate(zip(table.columns, table.values,
+                                                            strict=True))
+                for piece in column_pieces(values, col.kind, styles,
+                                           link=table.links is not None and j == table.link_column,
+                                           epoch=epoch, center=col.center)]
         if table.height:
             numbers = pa.array(np.arange(first, first + table.height)).cast(pa.large_string())
             parts.append(_joined(_join('<row r="', numbers, '">', *cols, "</row>")))
