@@ -123,7 +123,8 @@ def parse_dates(values: pd.Series, epoch: dt.datetime = EPOCH_1900,
         at: list[object] = []
         read: list[pd.Timestamp] = []
         for idx, t in zip(todo[todo].index, text[todo].tolist(), strict=True):
-            m = _TEXT_DATE.match(unicodedata.normalize("NFKC", str(t)))
+            t = str(t)
+            m = _TEXT_DATE.match(t if t.isascii() else unicodedata.normalize("NFKC", t))
             ts = _from_match(m) if m else None
             if ts is not None:
                 at.append(idx)

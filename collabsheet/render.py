@@ -105,10 +105,7 @@ def ledger_tab(frame: pd.DataFrame, v: Verdicts, lang: str) -> ResultTab:
 
     sums = {col: total(col, person, n) for col in ("granted", "sent", "expired", "left")}
     keep = np.flatnonzero((sums["granted"] > 0) | (sums["sent"] > 0))
-    ids = np.full(n, None, dtype=object)
-    ids[person] = frame["id"].to_numpy(dtype=object)
-    names = v.staff["name"].to_numpy(dtype=object)[:n]
-    departments = placed(v, pd.Timestamp(v.as_of))[1][:n]
+    departments = pd.Series(placed(v, pd.Timestamp(v.as_of))[1][:n][keep], dtype="str")
     by_month = total("sent", person * len(codes) + month_at, n * len(codes)).reshape(
         n, len(codes))
     columns = [Column(word("id", lang), "text", 12), Column(word("name", lang), "text", 12),
@@ -116,7 +113,7 @@ def ledger_tab(frame: pd.DataFrame, v: Verdicts, lang: str) -> ResultTab:
                Column(word("granted", lang), "int", 10),
                Column(word("sent", lang), "int", 10), Column(word("expired", lang), "int", 10),
                Column(word("left_now", lang), "int", 10)]
-    values: list[Any] = [ids[keep], names[keep], departments[keep],
+    values: list[Any] = [v.staff["id"].take(keep), v.staff["name"].take(keep), departments,
                          *(sums[c][keep] for c in ("granted", "sent", "expired", "left"))]
     for k, code in enumerate(codes.tolist()):
         columns.append(Column(f"{months.name(code)} {word('sent', lang)}", "int", 12))
@@ -149,9 +146,8 @@ def people_tab(res: Results, lang: str, as_of: dt.date) -> ResultTab:
                  Column(word("special", lang), "int", 9), Column(word("score", lang), "score", 10),
                  Column(word("sends", lang), "int", 9), Column(word("receipts", lang), "int", 10),
                  Column(word("colleagues", lang), "int", 12)],
-        values=[p["rank"].to_numpy(), p["id"].to_numpy(dtype=object),
-                p["name"].to_numpy(dtype=object), p["department"].to_numpy(dtype=object),
-                p["group"].to_numpy(dtype=object), p["received"].to_numpy(),
+        values=[p["rank"].to_numpy(), p["id"], p["name"], p["department"], p["group"],
+                p["received"].to_numpy(),
                 p["sent"].to_numpy(), p["special"].to_numpy(), _scores(res, p["score"]),
                 p["sends"].to_numpy(), p["receipts"].to_numpy(), p["helped"].to_numpy()],
     )], as_of=as_of, span=_span(res))
