@@ -13,7 +13,7 @@ import pandas as pd
 from rich.cells import cell_len, set_cell_size
 
 from .catalogue import RULES
-from .labels import word
+from .labels import period_words, word
 from .ledger import ledger_records
 from .phrases import phrase
 from .report import Report
@@ -247,8 +247,9 @@ def run_text(report: Report, res: Results, lang: str = "en", top: int = 3) -> st
 
 def rank_text(res: Results, lang: str = "en", top: int = 10) -> str:
     tie = word("tie", lang)
-    lines = [f"{word('period', lang)}: {res.period.label} "
-             f"({res.period.to_dict()['from']} .. {res.period.to_dict()['to']})", "",
+    span = res.period.to_dict()
+    lines = [f"{word('period', lang)}: {period_words(res.period.first, res.period.last, lang)} "
+             f"({res.period.label}, {span['from']} .. {span['to']})", "",
              word("commended_people", lang)]
     for r in res.commended_people.itertuples():
         mark = f"  [{tie}]" if r.tie else ""

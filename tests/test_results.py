@@ -230,7 +230,7 @@ def test_rank_text(office):
     code, out, _ = invoke("rank", str(office), "--period", "2025-04", "--as-of", "2025-05-10")
     assert code == 0
     assert out.splitlines()[:9] == [
-        "Period: 2025-04 (2025-04 .. 2025-04)", "", "Commended people",
+        "Period: April 2025 (2025-04, 2025-04 .. 2025-04)", "", "Commended people",
         "    1. E4 Choi (Support A) 112.5",
         "    2. E1 Kim (Planning) 105  [Tie: office decides]",
         "    2. E2 Lee (Support B) 105  [Tie: office decides]",
@@ -300,7 +300,7 @@ def test_charts_are_written(office):
 def test_korean_labels(office):
     code, out, _ = invoke("rank", str(office), "--period", "2025-04", "--as-of", "2025-05-10",
                           "--write", "--lang", "ko")
-    assert code == 0 and out.startswith("기간: 2025-04")
+    assert code == 0 and out.startswith("기간: 2025년 4월 (2025-04, 2025-04 .. 2025-04)")
     wb = openpyxl.load_workbook(office)
     assert wb.sheetnames[-4:] == ["개인 순위", "부서 순위", "표창", "요약"]
     assert wb["개인 순위"]["A1"].value == "개인 순위 · 2025년 4월, 2025-05-10 기준"
