@@ -9,6 +9,7 @@ turned into the office's local date once, at the start; nothing here reads the c
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -16,10 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import engine, render, seal, signals
+from . import browser, engine, meeting_html, render, seal, signals
 from .engine import Verdicts
 from .errors import SealError, SourceError, UsageError, WriteRefused, speaking
 from .ledger import ledger as build_ledger
+from .meeting import Meeting, meeting
 from .office import Office, read_log, read_start
 from .periods import Period, parse_period
 from .phrases import Said, said
@@ -28,6 +30,7 @@ from .resulttab import ResultTab
 from .scores import Results, score_period
 from .settings import Rules
 from .sources.base import Source, tab_writer
+from .sources.filesafe import write_whole
 from .sources.gsheets import Access, spreadsheet_id
 
 Location = str | os.PathLike[str] | Source
@@ -246,6 +249,8 @@ class RunResult:
     results: Results
     lang: str
     written: list[str]
+    meeting_report: Path | None = None
+    """the demo's meeting report, beside its workbook"""
 
 
 def grant(location: Location, as_of: dt.date | dt.datetime, write: bool = False,
@@ -350,6 +355,42 @@ def _run_write(source: Source, office: Office, verdicts: Verdicts, seals: seal.S
     return RunResult(ev.report, frame, results, language, written)
 
 
+@dataclass(frozen=True)
+class ReportResult:
+    meeting: Meeting
+    html: str
+    lang: str
+    written: tuple[Path, ...]
+
+
+def report(location: Location, period: str | Period, as_of: dt.date | dt.datetime,
+           compare: str | Period | None = None, force: bool = False, lang: str | None = None,
+           access: Access | None = None, html: str | os.PathLike[str] | None = None,
+           pdf: str | os.PathLike[str] | None = None) -> ReportResult:
+    """The page for the executive meeting, from one read and the result tabs' own figures
+    (``meeting``): written to ``html`` and, through a headless browser, printed to ``pdf``.
+    The HTML is written first, so a missing browser still leaves it."""
+    with speaking(lang):
+        p = _period(period)
+        other = _period(compare) if compare is not None else None
+        for path, ends in ((html, (".html", ".htm")), (pdf, (".pdf",))):
+            if path is not None and not str(path).lower().endswith(ends):
+                raise UsageError(said("report_suffix", path=path, ends=" / ".join(ends)))
+    source, office, verdicts, seals, moment = _judge(location, as_of, force, access, lang)
+    with speaking(verdicts.lang):
+        found = meeting(verdicts, _combine(office, verdicts, seals, moment, None).report, p,
+                        other)
+        page = meeting_html.render(found)
+        written: list[Path] = []
+        if html is not None:
+            write_whole(Path(html), page.encode("utf-8"))
+            written.append(Path(html))
+        if pdf is not None:
+            browser.print_pdf(page, Path(pdf))
+            written.append(Path(pdf))
+    return ReportResult(found, page, verdicts.lang, tuple(written))
+
+
 DEMO_AS_OF = dt.date(2025, 7, 1)
 DEMO_PERIOD = "2025-H1"
 DEMO_NAME = "collabsheet-demo.xlsx"
@@ -387,7 +428,8 @@ def init(path: str | os.PathLike[str], lang: str = "en", access: Access | None =
 
 
 def demo(out: str | os.PathLike[str] = DEMO_NAME, lang: str = "en") -> RunResult:
-    """Write the example office to ``out`` and run the whole job on it for 2025-H1.
+    """Write the example office to ``out``, run the whole job on it for 2025-H1 and put the
+    meeting report beside it (``<name>-report.html``).
 
     Only a file with the default demo name is replaced; any other existing file is refused."""
     from .example import build, workbook_bytes
@@ -395,10 +437,14 @@ def demo(out: str | os.PathLike[str] = DEMO_NAME, lang: str = "en") -> RunResult
     target = Path(out)
     if target.suffix.lower() != ".xlsx":
         raise WriteRefused("not-xlsx", "init", source=str(target))
-    if target.exists() and target.name != DEMO_NAME:
-        raise SourceError(said("demo_exists", path=target))
+    page = target.with_name(f"{target.stem}-report.html")
+    for made in (target, page):
+        if made.exists() and target.name != DEMO_NAME:
+            raise SourceError(said("demo_exists", path=made))
     target.write_bytes(workbook_bytes(build()[lang]))
-    return run(target, DEMO_PERIOD, as_of=DEMO_AS_OF)
+    done = run(target, DEMO_PERIOD, as_of=DEMO_AS_OF)
+    report(target, DEMO_PERIOD, as_of=DEMO_AS_OF, html=page)
+    return dataclasses.replace(done, meeting_report=page)
 
 
 @dataclass(frozen=True)

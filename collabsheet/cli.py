@@ -368,6 +368,48 @@ def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | Non
 
 @cli.command()
 @click.argument("workbook", metavar="WORKBOOK")
+@_period_option
+@_common
+@click.option("--compare", metavar="PERIOD", default=None,
+              help="The period to compare with (default: the one of the same length before).")
+@click.option("--output", "-o", "html", metavar="REPORT.html", required=True,
+              help="Where to write the HTML page.")
+@click.option("--pdf", metavar="REPORT.pdf", default=None,
+              help="Also print it to PDF (needs Chromium).")
+@click.option("--force", is_flag=True, help="Read even a workbook that is open elsewhere.")
+@_lang_option
+@click.pass_context
+def report(ctx: click.Context, workbook: str, period: str, as_of: dt.date | None, quiet: bool,
+           credentials: str | None, oauth: bool, compare: str | None, html: str,
+           pdf: str | None, force: bool, lang: str | None) -> None:
+    """The page for the executive meeting: headline figures, commendations, months, who
+    helps whom, participation by department and data quality, in the office's language.
+
+    One read, and the figures are the result tabs' own. The page is self-contained HTML
+    (charts as SVG, nothing loaded from outside) laid out for A4; --pdf prints it with a
+    headless Chromium. Nothing is written into the workbook.
+
+    \b
+    Example:
+      collabsheet report office.xlsx --period 2025-H1 --as-of 2025-07-01 -o report.html
+    """
+
+    def job() -> int:
+        api = _library(workbook)
+
+        with _working(quiet, phrase("reporting", lang or "en", path=workbook), lang) as news:
+            res = api.report(workbook, period=period, as_of=as_of or _now(), compare=compare,
+                             force=force, lang=lang, access=_access(credentials, oauth, news),
+                             html=html, pdf=pdf)
+        where = ", ".join(str(p) for p in res.written)
+        click.echo(phrase("report_wrote", res.lang, period=period, where=where))
+        return 0
+
+    _run(ctx, job)
+
+
+@cli.command()
+@click.argument("workbook", metavar="WORKBOOK")
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month to seal.")
 @_common
 @_force_option
@@ -441,7 +483,8 @@ def demo(ctx: click.Context, out: str, lang: str, quiet: bool) -> None:
     """Run the whole job on a realistic example office (650 staff, February to June 2025).
 
     Writes the example workbook to OUT (default collabsheet-demo.xlsx), then validates it,
-    computes the ledger and ranks 2025-H1, writing every result tab into it.
+    computes the ledger and ranks 2025-H1, writing every result tab into it, and puts the
+    meeting report beside it (collabsheet-demo-report.html).
 
     \b
     Example:
@@ -457,6 +500,8 @@ def demo(ctx: click.Context, out: str, lang: str, quiet: bool) -> None:
         click.echo(output.run_text(res.report, res.results, res.lang, top=5))
         click.echo("")
         click.echo(phrase("demo_open", res.lang, path=out, tabs=", ".join(res.written)))
+        if res.meeting_report is not None:
+            click.echo(phrase("demo_report", res.lang, path=res.meeting_report))
         return 0
 
     _run(ctx, job)

@@ -245,6 +245,13 @@ _WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+def amount(x: float) -> str:
+    """A number as an office writes it: 1,445 points, 1,445.5 where the half point is real."""
+    if isinstance(x, int) or float(x).is_integer():
+        return f"{int(x):,}"
+    return f"{x:,.1f}".rstrip("0").rstrip(".")
+
+
 def word(key: str, lang: str = "en") -> str:
     en, ko = _WORDS[key]
     return ko if lang == "ko" else en

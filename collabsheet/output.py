@@ -13,7 +13,7 @@ import pandas as pd
 from rich.cells import cell_len, set_cell_size
 
 from .catalogue import RULES
-from .labels import period_words, word
+from .labels import amount, period_words, word
 from .ledger import ledger_records
 from .phrases import phrase
 from .report import Report
@@ -231,8 +231,7 @@ def rank_csv(res: Results) -> str:
     return _csv(cols, rows)
 
 
-def _fmt(x: int | float) -> str:
-    return f"{x:,}" if isinstance(x, int) else f"{x:,.1f}".rstrip("0").rstrip(".")
+_fmt = amount
 
 
 def run_text(report: Report, res: Results, lang: str = "en", top: int = 3) -> str:

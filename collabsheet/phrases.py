@@ -24,6 +24,8 @@ PHRASES: dict[str, tuple[str, str]] = {
                       "입력하세요."),
     "demo_open": ("Open {path}: the result tabs are {tabs}.",
                   "{path}을(를) 열어 보세요. 결과 탭: {tabs}."),
+    "demo_report": ("The meeting report for 2025-H1 is {path}.",
+                    "2025년 상반기 보고서는 {path}입니다."),
     "no_months": ("No months to show.", "표시할 달이 없습니다."),
     "ledger_rows": ("{n:,} ledger rows (one per person per month).",
                     "원장 {n:,}행(한 사람의 한 달이 한 행)."),
@@ -45,6 +47,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "validating": ("Validating {path}", "{path} 검증 중"),
     "ledgering": ("Computing the ledger of {path}", "{path}의 원장 계산 중"),
     "ranking": ("Ranking {path}", "{path} 순위 계산 중"),
+    "reporting": ("Making the report of {path}", "{path} 보고서 만드는 중"),
     "running": ("Running {path}", "{path} 처리 중"),
     "sealing": ("Sealing {month} of {path}", "{path}의 {month} 봉인 중"),
     "demoing": ("Running the demo", "예시 기관 실행 중"),
@@ -250,6 +253,65 @@ PHRASES: dict[str, tuple[str, str]] = {
                        "있는데, Google 시트는 모두 합쳐 {most:,}개까지만 허용합니다. 아무것도 "
                        "쓰지 않았습니다. --output으로 다른 통합 문서(새 .xlsx나 다른 "
                        "gsheet:ID)에 결과를 쓰세요"),
+    # ----- the meeting report (collabsheet report)
+    "report_title": ("Collaboration points: {period}", "협업 포인트 운영 결과: {period}"),
+    "report_sub": ("{source}, as of {day}", "{source}, {day} 기준"),
+    "report_compared": ("Changes against {period}.", "증감은 {period} 대비입니다."),
+    "report_uncompared": ("No earlier period of the same length to compare with.",
+                          "비교할 같은 길이의 이전 기간 자료가 없습니다."),
+    "rep_collaborations": ("Collaborations", "협업 건수"),
+    "rep_points": ("Points sent", "보낸 포인트"),
+    "rep_senders": ("People who sent", "보낸 인원"),
+    "rep_receivers": ("People who received", "받은 인원"),
+    "rep_participation": ("Participation", "참여율"),
+    "rep_participation_note": ("people who sent at least once, of the {staff:,} on the People "
+                               "tab", "한 번 이상 보낸 사람 / 개인 순위 탭의 {staff:,}명"),
+    "rep_specials": ("Special awards", "특별 포인트"),
+    "rep_commend": ("Commendations", "표창 대상"),
+    "rep_people": ("People", "개인"),
+    "rep_departments": ("Departments: {group}", "부서: {group}"),
+    "rep_tie": ("tie across the line: the office decides", "경계 동점: 기관이 결정"),
+    "rep_none": ("none", "없음"),
+    "rep_months": ("Month by month", "월별 추이"),
+    "rep_months_note": ("Participation: people who sent that month, of those granted points "
+                        "that month (the Ledger).",
+                        "참여율: 그달 보낸 사람 / 그달 포인트를 받은 사람(원장 기준)."),
+    "rep_flows": ("Who helps whom", "부서 간 협업"),
+    "rep_flows_note": ("The strongest {shown} of {total:,} department pairs, by points.",
+                       "부서 쌍 {total:,}개 중 포인트가 많은 {shown}개."),
+    "rep_helper": ("Helping department", "도운 부서"),
+    "rep_helped": ("Helped department", "도움받은 부서"),
+    "rep_givers": ("Gave more than they received", "받은 것보다 많이 보낸 부서"),
+    "rep_takers": ("Received more than they gave", "보낸 것보다 많이 받은 부서"),
+    "rep_uptake": ("Participation by department", "부서별 참여율"),
+    "rep_uptake_note": ("All {total} departments.", "전체 {total}개 부서."),
+    "rep_uptake_some": ("The {half} lowest and the {half} highest of {total} departments.",
+                        "전체 {total}개 부서 중 참여율이 낮은 {half}개와 높은 {half}개."),
+    "rep_quality": ("Data quality", "자료 점검"),
+    "rep_quality_line": ("{rejected:,} Log rows of the period were rejected; the rules they "
+                         "broke most: {rules}.",
+                         "이 기간 기록 {rejected:,}행이 반려되었습니다. 가장 많이 어긴 규칙: "
+                         "{rules}."),
+    "rep_quality_clean": ("No Log row of the period was rejected.",
+                          "이 기간에 반려된 기록 행이 없습니다."),
+    "rep_rule_rows": ("{title} ({rows:,})", "{title}({rows:,}행)"),
+    "rep_change": ("{sign}{value} against before", "이전 대비 {sign}{value}"),
+    "rep_unchanged": ("no change", "변동 없음"),
+    "rep_pp": ("{value} points", "{value}%포인트"),
+    "rep_footer": ("Made by collabsheet from the result tabs of {source}.",
+                   "collabsheet가 {source}의 결과 탭에서 만들었습니다."),
+    "no_browser": ("no headless browser to print the PDF: install Chromium (Debian or Ubuntu: "
+                   "apt-get install chromium) or set COLLABSHEET_BROWSER to one; the HTML "
+                   "report was written",
+                   "PDF를 인쇄할 헤드리스 브라우저가 없습니다. Chromium을 설치하거나(Debian, "
+                   "Ubuntu: apt-get install chromium) COLLABSHEET_BROWSER에 지정하세요. HTML "
+                   "보고서는 썼습니다"),
+    "browser_failed": ("{browser} could not print the PDF ({why}); the HTML report was written",
+                       "{browser}가 PDF를 인쇄하지 못했습니다({why}). HTML 보고서는 썼습니다"),
+    "report_suffix": ("{path}: the report is written to a file ending {ends}",
+                      "{path}: 보고서 파일 이름은 {ends}(으)로 끝나야 합니다"),
+    "report_wrote": ("Wrote the report for {period} to {where}.",
+                     "{period} 보고서를 {where}에 썼습니다."),
 }
 
 

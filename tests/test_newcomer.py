@@ -108,9 +108,12 @@ def test_demo_in_an_empty_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, _ = invoke("demo")
     assert code == 0
-    assert out.splitlines()[-1] == ("Open collabsheet-demo.xlsx: the result tabs are Validation, "
-                                    "Ledger, People, Departments ranking, Commendations, Summary, "
-                                    "Signals.")
+    assert out.splitlines()[-2:] == [
+        "Open collabsheet-demo.xlsx: the result tabs are Validation, Ledger, People, "
+        "Departments ranking, Commendations, Summary, Signals.",
+        "The meeting report for 2025-H1 is collabsheet-demo-report.html."]
+    page = (tmp_path / "collabsheet-demo-report.html").read_text(encoding="utf-8")
+    assert "Collaboration points: 2025 first half" in page and "27,745" in page
     assert openpyxl.load_workbook(tmp_path / "collabsheet-demo.xlsx").sheetnames[-7:] == [
         "Validation", "Ledger", "People", "Departments ranking", "Commendations", "Summary",
         "Signals"]
@@ -119,6 +122,10 @@ def test_demo_in_an_empty_folder(tmp_path, monkeypatch):
     (tmp_path / "mine.xlsx").write_bytes(b"x")
     code, _, err = invoke("demo", "mine.xlsx")
     assert code == 2 and "already exists" in err
+    (tmp_path / "yours-report.html").write_text("mine")
+    code, _, err = invoke("demo", "yours.xlsx")
+    assert code == 2 and "yours-report.html" in err and "already exists" in err
+    assert not (tmp_path / "yours.xlsx").exists()
 
 
 def test_example_headline_figures():

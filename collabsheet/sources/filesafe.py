@@ -154,3 +154,14 @@ def replacing(path: Path, name: str, expect: Seen | None) -> Iterator[Path]:
     finally:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
+
+
+def write_whole(target: Path, data: bytes) -> None:
+    """Write beside ``target`` then rename over it: a reader never sees half a file, and a
+    failed write leaves the old one."""
+    part = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        part.write_bytes(data)
+        os.replace(part, target)
+    finally:
+        part.unlink(missing_ok=True)
