@@ -23,6 +23,8 @@ _STYLE = Style(font_family=FONTS, background="white", plot_background="white",
                colors=("#2f6db5", "#d9822b", "#4a9a5b"), title_font_size=15,
                label_font_size=12, major_label_font_size=12, value_font_size=11,
                tooltip_font_size=11)
+MAX_PRINTED = 6
+"""Values longer than this (6,040,575) are not printed on their bars: they would not fit."""
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _ID = re.compile(r'id="chart-([0-9a-f-]{36})"')
@@ -58,7 +60,8 @@ def bars(name: str, title: str, labels: Sequence[str], values: Sequence[float],
     styles its own on a page with several charts."""
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
     chart = kind(js=[], width=width, height=height, show_legend=False, title=title,
-                 style=_STYLE, disable_xml_declaration=True, print_values=True,
+                 style=_STYLE, disable_xml_declaration=True,
+                 print_values=max((len(fmt(v)) for v in values), default=0) <= MAX_PRINTED,
                  value_formatter=fmt, margin=6, spacing=6, show_y_guides=not horizontal,
                  margin_left=6 + (_wide_room(labels) if horizontal else 0),
                  truncate_label=-1, range=(0, most) if most is not None else None,

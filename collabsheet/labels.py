@@ -144,7 +144,7 @@ _HALVES = {"en": ("first half", "second half"), "ko": ("상반기", "하반기")
 _QUARTERS_EN = ("first quarter", "second quarter", "third quarter", "fourth quarter")
 
 
-def _month_words(code: int, lang: str, with_year: bool = True) -> str:
+def month_words(code: int, lang: str, with_year: bool = True) -> str:
     year, month = divmod(code, 12)
     if lang == "ko":
         return f"{year}년 {month + 1}월" if with_year else f"{month + 1}월"
@@ -158,7 +158,7 @@ def period_words(first: int, last: int, lang: str = "en") -> str:
     year, start = divmod(first, 12)
     ko = lang == "ko"
     if first == last:
-        return _month_words(first, lang)
+        return month_words(first, lang)
     if last // 12 == year and start % 12 == 0 and last == first + 11:
         return f"{year}년" if ko else str(year)
     if last // 12 == year and start % 6 == 0 and last == first + 5:
@@ -168,10 +168,10 @@ def period_words(first: int, last: int, lang: str = "en") -> str:
         return f"{year}년 {start // 3 + 1}분기" if ko else f"{year} {_QUARTERS_EN[start // 3]}"
     same_year = last // 12 == year
     if ko:
-        return f"{_month_words(first, lang)}~{_month_words(last, lang, not same_year)}"
+        return f"{month_words(first, lang)}~{month_words(last, lang, not same_year)}"
     if same_year:
-        return f"{_MONTHS_EN[start]} to {_month_words(last, lang)}"
-    return f"{_month_words(first, lang)} to {_month_words(last, lang)}"
+        return f"{_MONTHS_EN[start]} to {month_words(last, lang)}"
+    return f"{month_words(first, lang)} to {month_words(last, lang)}"
 
 
 def heading(title: str, span: tuple[int, int] | None, as_of: dt.date, lang: str = "en") -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from html import escape
 
 from . import charts, months
-from .labels import amount, period_words, word
+from .labels import amount, month_words, period_words, word
 from .meeting import Balance, Figure, Meeting
 from .phrases import phrase
 
@@ -129,14 +129,19 @@ def _commendations(m: Meeting) -> str:
             f'<div class="cols">{"".join(groups)}</div></section>')
 
 
-def _month_label(code: int, lang: str) -> str:
-    year, month = divmod(code, 12)
-    return f"{month + 1}월" if lang == "ko" else months.name(code)
+def _month_label(code: int, lang: str, one_year: bool = True) -> str:
+    """A month within the period, short enough for six bars in a third of a page (Feb, 2월;
+    2025-02 when the period runs over two years)."""
+    if not one_year:
+        return months.name(code)
+    said = month_words(code, lang, with_year=False)
+    return said if lang == "ko" else said[:3]
 
 
 def _months(m: Meeting) -> str:
     lang = m.lang
-    labels = [_month_label(x.code, lang) for x in m.months]
+    one_year = m.period.first // 12 == m.period.last // 12
+    labels = [_month_label(x.code, lang, one_year) for x in m.months]
     drawn = [
         charts.bars("months-collaborations", phrase("rep_collaborations", lang), labels,
                     [x.collaborations for x in m.months]),
@@ -146,7 +151,8 @@ def _months(m: Meeting) -> str:
                     [x.participation for x in m.months], fmt=charts.percent, most=100),
     ]
     rows = "".join(
-        f'<tr data-month="{months.name(x.code)}"><td>{escape(_month_label(x.code, lang))}</td>'
+        f'<tr data-month="{months.name(x.code)}"><td>{escape(_month_label(x.code, lang, one_year))}'
+        f"</td>"
         f'<td class="n">{_num("month-collaborations", x.collaborations)}</td>'
         f'<td class="n">{_num("month-points", x.points)}</td>'
         f'<td class="n">{_num("month-senders", x.senders)}</td>'

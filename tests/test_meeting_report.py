@@ -110,6 +110,7 @@ def test_the_page_is_in_the_offices_words(example):
     else:
         assert "Collaboration points: 2025 first half" in res.html
         assert "the rules they broke most: Same department (15)" in res.html
+        assert "<td>Feb</td>" in res.html and "<td>Jun</td>" in res.html
     assert f'<html lang="{lang}">' in res.html
 
 
