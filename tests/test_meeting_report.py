@@ -252,3 +252,21 @@ def test_printed_in_a_real_browser_it_fits_two_a4_pages(tmp_path, lang):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     if os.environ.get("COLLABSHEET_DOCS") and lang == "ko":
         shutil.copyfile(png, ROOT / "docs" / "report.png")
+
+
+def test_a_google_sheet_gives_the_same_page_as_its_xlsx(tmp_path, monkeypatch):
+    from fake_sheets import FakeSheets, service_key, xlsx_tabs
+
+    book = EXAMPLES / "example-office-ko.xlsx"
+    with FakeSheets(seed=7) as server:
+        monkeypatch.setenv("COLLABSHEET_SHEETS_API", server.url)
+        monkeypatch.setenv("COLLABSHEET_CREDENTIALS",
+                           str(service_key(tmp_path / "key.json", f"{server.url}/token")))
+        server.add_book("officeSheet0001", xlsx_tabs(book),
+                        {"collabsheet@office.iam.gserviceaccount.com": "reader"})
+        before = server.books["officeSheet0001"].sheets[:]
+        online = api.report("gsheet:officeSheet0001", "2025-H1", as_of=AS_OF)
+        assert server.books["officeSheet0001"].sheets == before
+    local = api.report(book, "2025-H1", as_of=AS_OF)
+    assert parsed(online.html).found == parsed(local.html).found
+    assert online.meeting.people == local.meeting.people
