@@ -409,10 +409,11 @@ class InitResult:
         return said("created", path=self.made, lang=lang)
 
 
-def init(path: str | os.PathLike[str], lang: str = "en", access: Access | None = None
-         ) -> InitResult:
+def init(path: str | os.PathLike[str], lang: str = "en", access: Access | None = None,
+         live: bool = True) -> InitResult:
     """A new workbook from the template (never overwrites a file), or the template's tabs
-    added to an empty Google Sheet (refused when its tabs hold data)."""
+    added to an empty Google Sheet (refused when its tabs hold data). ``live``: with the My
+    points tab and the Log's marks (.xlsx only so far)."""
     sid = spreadsheet_id(str(path))
     if sid is not None:
         from .gsheet_template import init_template
@@ -424,7 +425,7 @@ def init(path: str | os.PathLike[str], lang: str = "en", access: Access | None =
         raise WriteRefused("not-xlsx", "init", source=str(path))
     from .templates import write_template
 
-    return InitResult(str(write_template(Path(path), lang)))
+    return InitResult(str(write_template(Path(path), lang, live)))
 
 
 def demo(out: str | os.PathLike[str] = DEMO_NAME, lang: str = "en") -> RunResult:

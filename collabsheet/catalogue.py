@@ -447,6 +447,18 @@ RULES: tuple[Rule, ...] = (
               output="{source}: 결과는 .xlsx 파일이나 Google 시트(gsheet:ID)에 씁니다. .xlsx로 "
                      "끝나는 이름을 지정하세요",
           )),
+    _rule("live-size", "warning", "Log", "-",
+          ("Log past the live tab's size", "실시간 탭이 다루는 크기를 넘은 기록"),
+          """The workbook has the template's My points tab and Log marks, which look at the
+          first 20,000 Log rows only (past that they would make the sheet slow to type in).
+          Rows below are not counted on My points; validate still checks every row.""",
+          default="the Log has {rows:,} rows but the My points tab and the Log's marks look at "
+                  "the first {most:,} only: start a new workbook for the next period (collabsheet "
+                  "init), or delete the My points tab; validate checks every row",
+          ko=dict(
+              default="기록 탭이 {rows:,}행인데 내 포인트 탭과 기록 탭 표시는 처음 {most:,}행만 "
+                      "봅니다. 다음 기간에는 새 통합 문서를 만들거나(collabsheet init) 내 포인트 "
+                      "탭을 지우세요. validate는 모든 행을 검사합니다")),
     _rule("clock-zone", "warning", "workbook", "8",
           ("Sheet's time zone differs", "시트 시간대가 다름"),
           """The Google Sheet's own time zone (File > Settings) is not the office's (Rules:

@@ -451,13 +451,20 @@ def close(ctx: click.Context, workbook: str, month: str, as_of: dt.date | None, 
 @click.option("--credentials", metavar="KEY.json", default=None,
               help="Google Sheets: a service-account key file.")
 @click.option("--oauth", is_flag=True, help="Google Sheets: sign in as yourself.")
+@click.option("--live/--no-live", default=True, show_default=True,
+              help="The My points tab and the Log's marks, computed by the spreadsheet as "
+                   "rows are typed (.xlsx).")
 @click.pass_context
-def init(ctx: click.Context, path: str, lang: str, credentials: str | None, oauth: bool) -> None:
+def init(ctx: click.Context, path: str, lang: str, credentials: str | None, oauth: bool,
+         live: bool) -> None:
     """Create a new office workbook from the template (never overwrites a file).
 
     The template has every tab with its headers, an Instructions tab, the Rules tab with every
-    key and its default, and dropdowns and checks that prevent most typing mistakes. With a
-    Google Sheet (gsheet:ID or its URL) the same tabs are added to an empty sheet.
+    key and its default, and dropdowns and checks that prevent most typing mistakes, a My
+    points tab where a person sees what they have left this month, and marks on the Log for
+    rows that break a rule as they are typed (hints; validate decides). With a Google Sheet
+    (gsheet:ID or its URL) the same tabs are added to an empty sheet (without My points and
+    the marks so far).
 
     \b
     Example:
@@ -466,7 +473,7 @@ def init(ctx: click.Context, path: str, lang: str, credentials: str | None, oaut
 
     def job() -> int:
         api = _library()
-        made = api.init(path, lang, access=_access(credentials, oauth))
+        made = api.init(path, lang, access=_access(credentials, oauth), live=live)
         click.echo(made.said(lang).say(lang))
         return 0
 

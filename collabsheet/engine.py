@@ -168,6 +168,8 @@ def rule_pass(office: Office, as_of: dt.date, prepared: Prepared | None = None) 
     violations += tab_checks.merged(office.merged, lang)
     violations += tab_checks.clock(office.clock_zone, office.rules.timezone,
                                    titles.get("rules", "Rules"), lang)
+    violations += tab_checks.live_size(office.every_title, titles.get("log", "Log"),
+                                       len(office.log), lang)
     violations += p.violations
     log, log_violations, warned = _log_pass(office, p, as_of)
     violations += log_violations

@@ -50,7 +50,7 @@ def _rule(dv: Any, titles: dict[str, str]) -> dict[str, Any]:
 def init_template(source: GSheetSource, lang: str) -> list[str]:
     """Add the template's tabs, headers, Rules and dropdowns to an empty Google Sheet; refuse
     when a tab of that name already holds data. Returns the tabs added."""
-    wb = build_template(lang)
+    wb = build_template(lang, live=False)
     existing = source.tab_titles()
     clash = [ws.title for ws in wb if ws.title in existing]
     if clash:

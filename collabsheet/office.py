@@ -65,6 +65,8 @@ class OfficeStart:
     raws: Mapping[str, RawTab] = field(repr=False, compare=False)
     clock_zone: str | None = None
     """The time zone of the workbook's own clock (a Google Sheet's), when it has one."""
+    every_title: tuple[str, ...] = ()
+    """All the workbook's tab titles, the office's own included."""
 
     def column(self, tab: str, key: str) -> str:
         """The header the office uses for a field, so messages speak the office's words."""
@@ -380,7 +382,8 @@ def read_start(source: Source) -> OfficeStart:
         departments=frames["departments"], moves=frames["moves"], special=frames["special"],
         rules=rules, rule_problems=rule_problems, header_problems=header_problems,
         seal=_seal(raws[seal_title]) if seal_title else None, raws=raws,
-        clock_zone=raws[found["staff"]].zone if "staff" in found else None)
+        clock_zone=raws[found["staff"]].zone if "staff" in found else None,
+        every_title=tuple(titles))
 
 
 def read_log(start: OfficeStart) -> Office:

@@ -133,3 +133,14 @@ def clock(sheet_zone: str | None, office_zone: str, tab: str, lang: str) -> list
         return []
     return [Violation(tab, 1, "", "clock-zone", rule("clock-zone").severity, sheet_zone,
                       say("clock-zone", "default", lang, sheet=sheet_zone, office=office_zone))]
+
+
+def live_size(titles: tuple[str, ...], log_tab: str, rows: int, lang: str) -> list[Violation]:
+    """live-size: the Log has grown past what the template's live My points tab and marks
+    look at (``live.LIVE_ROWS``)."""
+    from .live import LIVE_ROWS, TITLE
+
+    if rows <= LIVE_ROWS or not set(TITLE.values()) & set(titles):
+        return []
+    return [Violation(log_tab, 1, "", "live-size", rule("live-size").severity, rows,
+                      say("live-size", "default", lang, rows=rows, most=LIVE_ROWS))]

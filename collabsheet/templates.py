@@ -124,8 +124,108 @@ def _value_text(value: object) -> str:
     return str(value)
 
 
-def build_template(lang: str = "en") -> openpyxl.Workbook:
-    """The template workbook for ``lang`` (en or ko)."""
+_LIVE_WORDS = {
+    "en": {
+        "title": "My points: pick your ID (and a month); the figures follow the Log as it is "
+                 "typed",
+        "hint": "Hints only: at month end collabsheet validate decides which rows count "
+                "(see the Instructions tab).",
+        "id": "Your ID", "month": "Month (any day of it; blank: this month)", "name": "Name",
+        "department": "Department", "from": "From", "to": "To", "granted": "Granted",
+        "sent": "Sent so far", "left": "Left to send", "received": "Received",
+        "sends": "Sent this month", "receipts": "Received this month", "date": "Date",
+        "colleague": "Colleague", "points": "Points", "message": "Message",
+        "pair": "Sends to them this month", "row": "Log row",
+    },
+    "ko": {
+        "title": "내 포인트: 사번(과 달)을 고르면 기록 탭에 입력한 대로 바로 계산합니다",
+        "hint": "참고용입니다. 월말에 collabsheet validate가 어떤 행을 인정할지 최종 판정합니다"
+                "(안내 탭 참고).",
+        "id": "내 사번", "month": "달(그달의 아무 날짜, 비우면 이번 달)", "name": "성명",
+        "department": "부서", "from": "시작일", "to": "종료일", "granted": "지급",
+        "sent": "보낸 포인트", "left": "남은 포인트", "received": "받은 포인트",
+        "sends": "이번 달 보낸 내역", "receipts": "이번 달 받은 내역", "date": "날짜",
+        "colleague": "상대 사번", "points": "포인트", "message": "메시지",
+        "pair": "이번 달 이 사람에게 보낸 횟수", "row": "기록 행",
+    },
+}
+_MARKS = {
+    "en": {"same-department": "same department as the sender", "pair-limit":
+           "a third (or later) send to the same person this month", "allowance":
+           "more than the month's allowance sent so far", "message": "no message",
+           "unknown-person": "an ID not on the Staff tab", "date":
+           "not a date, before the scheme's start, or in the future"},
+    "ko": {"same-department": "보낸 사람과 같은 부서", "pair-limit":
+           "이번 달 같은 사람에게 세 번째(이상) 보냄", "allowance": "이번 달 지급분을 넘게 보냄",
+           "message": "메시지 없음", "unknown-person": "직원 탭에 없는 사번",
+           "date": "날짜가 아니거나 제도 시작 전, 또는 미래"},
+}
+_MARK_FILL = {"same-department": "F4CCCC", "pair-limit": "FCE5CD", "allowance": "FFF2CC",
+              "message": "D9EAD3", "unknown-person": "D0E0E3", "date": "D9D2E9"}
+_LEGEND = {"en": ("Marks on the Log tab, as rows are typed (hints only: collabsheet validate "
+                  "is the authority; docs/live.md says where a mark can differ):"),
+           "ko": "기록 탭의 표시(입력하는 대로 칠해지는 참고용 표시이며, 최종 판정은 "
+                 "collabsheet validate가 합니다):"}
+
+
+def _live(wb: openpyxl.Workbook, titles: dict[str, str], lang: str) -> None:
+    """The My points tab and the Log's marks (``live``), with a legend on Instructions."""
+    from openpyxl.formatting.rule import FormulaRule
+
+    from . import live
+
+    t = live.Tabs(staff=titles["staff"], log=titles["log"], rules=titles["rules"])
+    w = _LIVE_WORDS[lang]
+    ws = wb.create_sheet(live.TITLE[lang])
+    ws["A1"], ws["A2"] = w["title"], w["hint"]
+    ws["A1"].font = Font(bold=True, size=13)
+    for row, key in ((3, "id"), (4, "month"), (6, "name"), (7, "department"), (8, "from"),
+                     (9, "to"), (10, "granted"), (11, "sent"), (12, "left"),
+                     (13, "received")):
+        ws.cell(row, 1, w[key]).font = Font(bold=row in (3, 4, 12))
+    for k in ("B3", "B4"):
+        ws[k].fill = PatternFill("solid", fgColor="FFF2CC")
+    ids = DataValidation(type="list", formula1="=StaffIDs", allow_blank=True)
+    ids.add("B3")
+    ws.add_data_validation(ids)
+    for cell, formula in live.my_points(t).items():
+        ws[cell] = formula
+    for k in ("B4", "B8", "B9"):
+        ws[k].number_format = "yyyy-mm-dd"
+    ws["B12"].font = Font(bold=True)
+    for title_row, who, first in ((15, "B", 17), (33, "C", 35)):
+        ws.cell(title_row, 1, w["sends" if who == "B" else "receipts"]).font = Font(bold=True)
+        heads = [w["date"], w["colleague"], w["name"], w["points"], w["message"]]
+        heads += [w["pair"]] if who == "B" else [""]
+        for j, head in enumerate([*heads, "", w["row"]]):
+            if head:
+                c = ws.cell(first - 1, j + 1, head)
+                c.font, c.fill = Font(bold=True), _HEAD_FILL
+        for cell, formula in live.list_cells(t, who, first).items():
+            ws[cell] = formula
+        for r in range(first, first + live.LISTED):
+            ws[f"A{r}"].number_format = "yyyy-mm-dd"
+    for letter, width in (("A", 40), ("B", 14), ("C", 14), ("D", 10), ("E", 48), ("F", 22)):
+        ws.column_dimensions[letter].width = width
+    ws.column_dimensions["H"].hidden = True
+
+    log = wb[titles["log"]]
+    area = f"A2:E{live.LIVE_ROWS + 1}"
+    for key, formula in live.marks(t).items():
+        fill = PatternFill("solid", fgColor=_MARK_FILL[key], bgColor=_MARK_FILL[key])
+        log.conditional_formatting.add(area, FormulaRule(formula=[formula], fill=fill,
+                                                         stopIfTrue=False))
+    guide = wb.worksheets[0]
+    guide.append([""])
+    guide.append([_LEGEND[lang]])
+    for key, said_ in _MARKS[lang].items():
+        guide.append([f"  {said_}"])
+        guide.cell(guide.max_row, 1).fill = PatternFill("solid", fgColor=_MARK_FILL[key])
+
+
+def build_template(lang: str = "en", live: bool = True) -> openpyxl.Workbook:
+    """The template workbook for ``lang`` (en or ko); ``live``: with the My points tab and
+    the Log's marks."""
     if lang not in ("en", "ko"):
         raise SourceError(said("no_template", lang=lang))
     wb = openpyxl.Workbook()
@@ -232,6 +332,8 @@ def build_template(lang: str = "en") -> openpyxl.Workbook:
     sids.add(f"B2:B{limit}")
     special.add_data_validation(sids)
 
+    if live:
+        _live(wb, titles, lang)
     wb.properties.creator = "collabsheet"
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
@@ -239,16 +341,16 @@ def build_template(lang: str = "en") -> openpyxl.Workbook:
     return wb
 
 
-def template_bytes(lang: str = "en") -> bytes:
+def template_bytes(lang: str = "en", live: bool = True) -> bytes:
     """The template as .xlsx bytes, the same on every call."""
     buf = io.BytesIO()
-    build_template(lang).save(buf)
+    build_template(lang, live).save(buf)
     return pinned(buf.getvalue(), (2025, 1, 1))
 
 
-def write_template(path: Path, lang: str = "en") -> Path:
+def write_template(path: Path, lang: str = "en", live: bool = True) -> Path:
     """Create a new workbook at ``path`` from the template; never overwrite a file."""
-    data = template_bytes(lang)
+    data = template_bytes(lang, live)
     try:
         with open(path, "xb") as f:
             f.write(data)

@@ -39,7 +39,7 @@ def test_template_validation_and_names(tmp_path):
     invoke("init", str(path))
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["Instructions", "Staff", "Departments", "Moves", "Log", "Special",
-                             "Rules"]
+                             "Rules", "My points"]
     assert set(wb.defined_names) == {"StaffIDs", "DepartmentNames"}
     assert wb.defined_names["StaffIDs"].attr_text == \
         "OFFSET('Staff'!$A$2,0,0,MAX(1,COUNTA('Staff'!$A:$A)-1),1)"
