@@ -413,13 +413,13 @@ def init(path: str | os.PathLike[str], lang: str = "en", access: Access | None =
          live: bool = True) -> InitResult:
     """A new workbook from the template (never overwrites a file), or the template's tabs
     added to an empty Google Sheet (refused when its tabs hold data). ``live``: with the My
-    points tab and the Log's marks (.xlsx only so far)."""
+    points tab and the Log's marks."""
     sid = spreadsheet_id(str(path))
     if sid is not None:
         from .gsheet_template import init_template
         from .sources.gsheets import GSheetSource
 
-        added = init_template(GSheetSource(sid, access), lang)
+        added = init_template(GSheetSource(sid, access), lang, live)
         return InitResult(f"gsheet:{sid}", tuple(added))
     if Path(path).suffix.lower() != ".xlsx":
         raise WriteRefused("not-xlsx", "init", source=str(path))

@@ -453,7 +453,7 @@ def close(ctx: click.Context, workbook: str, month: str, as_of: dt.date | None, 
 @click.option("--oauth", is_flag=True, help="Google Sheets: sign in as yourself.")
 @click.option("--live/--no-live", default=True, show_default=True,
               help="The My points tab and the Log's marks, computed by the spreadsheet as "
-                   "rows are typed (.xlsx).")
+                   "rows are typed.")
 @click.pass_context
 def init(ctx: click.Context, path: str, lang: str, credentials: str | None, oauth: bool,
          live: bool) -> None:
@@ -463,8 +463,7 @@ def init(ctx: click.Context, path: str, lang: str, credentials: str | None, oaut
     key and its default, and dropdowns and checks that prevent most typing mistakes, a My
     points tab where a person sees what they have left this month, and marks on the Log for
     rows that break a rule as they are typed (hints; validate decides). With a Google Sheet
-    (gsheet:ID or its URL) the same tabs are added to an empty sheet (without My points and
-    the marks so far).
+    (gsheet:ID or its URL) the same tabs are added to an empty sheet.
 
     \b
     Example:

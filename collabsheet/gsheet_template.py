@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from . import live
 from .errors import SourceError
 from .labels import INPUT_TABS
 from .office import find_title
@@ -20,7 +21,13 @@ from .templates import build_template
 def _grid_range(sid: int, sqref: str) -> dict[str, Any]:
     m = re.fullmatch(r"([A-Z]+)(\d+):([A-Z]+)(\d+)", sqref)
     if not m:
-        raise SourceError(f"template range {sqref!r} cannot be mapped")
+        m = re.fullmatch(r"([A-Z]+)(\d+)", sqref)
+        if not m:
+            raise SourceError(f"template range {sqref!r} cannot be mapped")
+        row = int(m.group(2))
+        return {"sheetId": sid, "startRowIndex": row - 1, "endRowIndex": row,
+                "startColumnIndex": column_index(m.group(1)),
+                "endColumnIndex": column_index(m.group(1)) + 1}
 
     return {"sheetId": sid, "startRowIndex": int(m.group(2)) - 1,
             "startColumnIndex": column_index(m.group(1)),
@@ -47,10 +54,42 @@ def _rule(dv: Any, titles: dict[str, str]) -> dict[str, Any]:
             "inputMessage": dv.prompt or dv.error or ""}
 
 
-def init_template(source: GSheetSource, lang: str) -> list[str]:
-    """Add the template's tabs, headers, Rules and dropdowns to an empty Google Sheet; refuse
-    when a tab of that name already holds data. Returns the tabs added."""
-    wb = build_template(lang, live=False)
+def _colour(hex_rgb: str) -> dict[str, float]:
+    return {k: int(hex_rgb[i:i + 2], 16) / 255 for k, i in (("red", 0), ("green", 2),
+                                                           ("blue", 4))}
+
+
+def _marks(wb: Any, titles: dict[str, str], sid: int) -> list[dict[str, Any]]:
+    """The Log's marks as conditional format rules (their formulas as ``live.for_google``
+    gives them), over the Log's five columns below the header, to its last row."""
+    t = live.Tabs(staff=titles["staff"], log=titles["log"], rules=titles["rules"])
+    out = []
+    rules = [r for cf in wb[titles["log"]].conditional_formatting for r in cf.rules]
+    for k, rule in enumerate(rules):
+        out.append({"addConditionalFormatRule": {"index": k, "rule": {
+            "ranges": [{"sheetId": sid, "startRowIndex": 1, "startColumnIndex": 0,
+                        "endColumnIndex": 5}],
+            "booleanRule": {
+                "condition": {"type": "CUSTOM_FORMULA", "values": [
+                    {"userEnteredValue": "=" + live.for_google(rule.formula[0], t)}]},
+                "format": {"backgroundColor": _colour(rule.dxf.fill.bgColor.rgb[-6:])}}}}})
+    return out
+
+
+def _split(values: list[list[Any]]) -> tuple[list[list[Any]], list[list[Any]]]:
+    """Cells written RAW (text stays text) and formulas written USER_ENTERED (computed)."""
+    raw = [[None if isinstance(v, str) and v.startswith("=") else v for v in row]
+           for row in values]
+    formulas = [[v if isinstance(v, str) and v.startswith("=") else None for v in row]
+                for row in values]
+    return raw, formulas
+
+
+def init_template(source: GSheetSource, lang: str, live_parts: bool = True) -> list[str]:
+    """Add the template's tabs, headers, Rules and dropdowns (and, with ``live_parts``, the
+    My points tab and the Log's marks) to an empty Google Sheet; refuse when a tab of that
+    name already holds data. Returns the tabs added."""
+    wb = build_template(lang, live=live_parts)
     existing = source.tab_titles()
     clash = [ws.title for ws in wb if ws.title in existing]
     if clash:
@@ -81,12 +120,29 @@ def init_template(source: GSheetSource, lang: str) -> list[str]:
             for sqref in str(dv.sqref).split():
                 requests.append({"setDataValidation": {"range": _grid_range(sid, sqref),
                                                        "rule": _rule(dv, titles)}})
+        for letter, dim in ws.column_dimensions.items():
+            if dim.hidden:
+                at = column_index(letter)
+                requests.append({"updateDimensionProperties": {
+                    "range": {"sheetId": sid, "dimension": "COLUMNS", "startIndex": at,
+                              "endIndex": at + 1},
+                    "properties": {"hiddenByUser": True}, "fields": "hiddenByUser"}})
+    if live_parts:
+        requests += _marks(wb, titles, by_title[titles["log"]])
     source._call("add the template's tabs",
                  lambda: source.http.batch_update(source.id, {"requests": requests}), write=True)
-    data = [{"range": ref(ws.title, "A1"), "majorDimension": "ROWS",
-             "values": [["" if v is None else v for v in row]
-                        for row in ws.iter_rows(values_only=True)]} for ws in wb]
+    raw, formulas = [], []
+    for ws in wb:
+        cells, computed = _split([list(row) for row in ws.iter_rows(values_only=True)])
+        raw.append({"range": ref(ws.title, "A1"), "majorDimension": "ROWS",
+                    "values": [["" if v is None else v for v in row] for row in cells]})
+        if any(v is not None for row in computed for v in row):
+            formulas.append({"range": ref(ws.title, "A1"), "majorDimension": "ROWS",
+                             "values": computed})
     source._call("write the template", lambda: source.http.values_batch_update(
-        source.id, {"valueInputOption": "RAW", "data": data}), write=True)
+        source.id, {"valueInputOption": "RAW", "data": raw}), write=True)
+    if formulas:
+        source._call("write the My points formulas", lambda: source.http.values_batch_update(
+            source.id, {"valueInputOption": "USER_ENTERED", "data": formulas}), write=True)
     source._meta = None
     return added

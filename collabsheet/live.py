@@ -12,6 +12,7 @@ rows not counting) are the authority, and docs/live.md lists where a hint can di
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .settings import KEYS
@@ -177,3 +178,19 @@ def marks(t: Tabs) -> dict[str, str]:
         "date": (f'AND(OR($B2<>"",$A2<>""),OR(NOT(ISNUMBER($A2)),$A2<{start(t)},'
                  f"$A2>=TODAY()+1))"),
     }
+
+
+_OTHER_TAB = re.compile(r"'(?:[^']|'')+'!\$?[A-Z]+\$?\d*(?::\$?[A-Z]+\$?\d*)?")
+
+
+def for_google(formula: str, t: Tabs) -> str:
+    """A mark's formula as a Google Sheets conditional format takes it: Google's custom
+    formulas refer to other tabs only through INDIRECT, so those references are wrapped (the
+    Log's own are written plain); everything else is the same text as in the .xlsx."""
+    own = quote_sheet(t.log) + "!"
+    formula = formula.replace(own, "")
+
+    def wrap(m: re.Match[str]) -> str:
+        return 'INDIRECT("' + m.group(0).replace('"', '""') + '")'
+
+    return _OTHER_TAB.sub(wrap, formula)

@@ -348,6 +348,13 @@ def _mask_paths(tree: dict[str, Any] | None, prefix: str = "") -> list[str]:
 
 # ----- state --------------------------------------------------------------------------------
 
+class Formula(str):
+    """A cell written USER_ENTERED as a formula: Google computes it, the fake cannot, so a read
+    answers UNCOMPUTED (collabsheet reads such a tab only to see whether it holds anything)."""
+
+
+UNCOMPUTED = "(a formula the fake server does not compute)"
+
 @dataclass
 class Sheet:
     sheet_id: int
@@ -933,9 +940,17 @@ class FakeSheets:
         option = body.get("valueInputOption", "INPUT_VALUE_OPTION_UNSPECIFIED")
         if option == "INPUT_VALUE_OPTION_UNSPECIFIED":
             raise ApiError(400, "Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED")
-        if option != "RAW":  # Google takes USER_ENTERED; the fake does not parse input
-            raise SchemaViolation("collabsheet must write RAW (the fake server implements "
-                                  "only RAW)")
+        if option == "USER_ENTERED":  # Google parses input; the fake takes formulas only
+            for vr in body.get("data", []):
+                for row in vr.get("values", []):
+                    for v in row:
+                        if v is not None and not (isinstance(v, str) and v.startswith("=")):
+                            raise SchemaViolation(
+                                "the fake server implements USER_ENTERED for formulas only "
+                                f"(got {v!r}): write other values RAW")
+        elif option != "RAW":
+            raise SchemaViolation("collabsheet must write RAW or formulas USER_ENTERED (the "
+                                  "fake server implements no other)")
         plans = []
         for n, vr in enumerate(body.get("data", [])):
             try:
@@ -958,7 +973,7 @@ class FakeSheets:
                 for j, v in enumerate(row):
                     if v is None:  # "Null values will be skipped"
                         continue
-                    line[w.c0 + j] = v
+                    line[w.c0 + j] = Formula(v) if option == "USER_ENTERED" else v
                     count += 1
                     touched_rows.add((sheet.sheet_id, w.r0 + i))
                     touched_cols.add((sheet.sheet_id, w.c0 + j))
@@ -1236,6 +1251,21 @@ class FakeSheets:
         return self._format(state, "setDataValidation", arg,
                             arg.get("range", {}).get("sheetId", 0))
 
+    def _req_addConditionalFormatRule(self, state: _State, arg: dict[str, Any]
+                                      ) -> dict[str, Any]:
+        ranges = arg.get("rule", {}).get("ranges", [])
+        if not ranges:
+            raise Refused("No ranges specified")
+        for r in ranges:
+            formula = arg["rule"].get("booleanRule", {}).get("condition", {})
+            for v in formula.get("values", []):
+                text = v.get("userEnteredValue", "")
+                if formula.get("type") == "CUSTOM_FORMULA" and not text.startswith("="):
+                    raise Refused(f"Invalid ConditionalFormatRule: formula {text!r} must "
+                                  "start with =")
+            self._format(state, "addConditionalFormatRule", arg, r.get("sheetId", 0))
+        return {}
+
     def _req_updateDimensionProperties(self, state: _State, arg: dict[str, Any]
                                        ) -> dict[str, Any]:
         return self._format(state, "updateDimensionProperties", arg,
@@ -1251,6 +1281,8 @@ def _render(value: Any, option: str) -> Any:
     (UNFORMATTED_VALUE); FORMATTED_VALUE is approximated by the plain text of the value."""
     if value is None or value == "":
         return ""
+    if isinstance(value, Formula):
+        return UNCOMPUTED
     if isinstance(value, bool):
         return value if option != "FORMATTED_VALUE" else ("TRUE" if value else "FALSE")
     if isinstance(value, (int, float)):

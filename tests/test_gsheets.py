@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -242,6 +243,51 @@ def test_without_gspread_says_what_to_install(monkeypatch):
                               "'collabsheet[gsheets]'\n")
 
 
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_init_puts_my_points_and_the_marks_on_a_google_sheet(fake, lang):
+    """The same formulas as the .xlsx template: My points' cells written USER_ENTERED, the
+    marks as conditional format rules with other tabs reached through INDIRECT."""
+    from collabsheet import live
+    from collabsheet.templates import build_template
+
+    fake.add_book(SID, {"Sheet1": []}, {EMAIL: "writer"})
+    code, _, err = invoke("init", f"gsheet:{SID}", "--lang", lang)
+    assert code == 0, err
+    assert fake.violations == []
+    wb = build_template(lang)
+    mine = wb[live.TITLE[lang]]
+    tab = fake.tab(SID, live.TITLE[lang])
+    for row in mine.iter_rows():
+        for c in row:
+            got = tab.values[c.row - 1][c.column - 1] if c.row <= len(tab.values) and \
+                c.column <= len(tab.values[c.row - 1]) else ""
+            assert got == ("" if c.value is None else c.value), c.coordinate
+    formulas = [v for line in tab.values for v in line if isinstance(v, str) and
+                v.startswith("=")]
+    assert formulas and all(type(v).__name__ == "Formula" for v in formulas)
+    titles = {"en": ("Staff", "Log", "Rules"), "ko": ("직원", "기록", "규칙")}[lang]
+    t = live.Tabs(*titles)
+    log = fake.tab(SID, titles[1])
+    rules = [f["addConditionalFormatRule"]["rule"] for f in log.formats
+             if "addConditionalFormatRule" in f]
+    assert [r["booleanRule"]["condition"]["values"][0]["userEnteredValue"] for r in rules] == [
+        "=" + live.for_google(f, t) for f in live.marks(t).values()]
+    for f in live.marks(t).values():
+        outside = re.sub(r'INDIRECT\("(?:[^"]|"")*"\)', "", live.for_google(f, t))
+        assert "!" not in outside  # every other tab reached through INDIRECT
+    hidden = [f for f in tab.formats if "updateDimensionProperties" in f]
+    assert hidden[0]["updateDimensionProperties"]["range"]["startIndex"] == 7
+
+
+def test_init_no_live_on_a_google_sheet(fake):
+    fake.add_book(SID, {"Sheet1": []}, {EMAIL: "writer"})
+    code, _, err = invoke("init", f"gsheet:{SID}", "--no-live")
+    assert code == 0, err
+    assert "My points" not in [s.title for s in fake.books[SID].sheets]
+    assert not any("addConditionalFormatRule" in f for s in fake.books[SID].sheets
+                   for f in s.formats)
+
+
 @pytest.mark.parametrize("lang,log,departments,groups", [
     ("en", "Log", "Departments", ["Head office", "Support offices and affiliated institutions"]),
     ("ko", "기록", "부서", ["본청", "교육지원청 및 직속기관"])])
@@ -250,7 +296,7 @@ def test_init_on_an_empty_google_sheet(fake, lang, log, departments, groups):
     code, out, err = invoke("init", f"gsheet:{SID}", "--lang", lang)
     assert code == 0, err
     titles = [s.title for s in fake.books[SID].sheets]
-    assert log in titles and len(titles) == 8
+    assert log in titles and len(titles) == 9  # Sheet1, the template's seven, My points
     rules = [f["setDataValidation"]["rule"]["condition"]["type"]
              for f in fake.tab(SID, log).formats if "setDataValidation" in f]
     assert sorted(rules) == ["DATE_IS_VALID", "NUMBER_BETWEEN", "ONE_OF_RANGE"]
