@@ -402,8 +402,12 @@ class InitResult:
     """the file made, or gsheet:ID"""
     added: tuple[str, ...] = ()
     """the tabs added to a Google Sheet"""
+    live_only: bool = False
+    """only the My points tab and the marks were added to an office's own workbook"""
 
     def said(self, lang: str) -> Said:
+        if self.live_only:
+            return said("live_added", path=self.made, tabs=", ".join(self.added))
         if self.made.startswith("gsheet:"):
             return said("created_sheet", path=self.made, tabs=", ".join(self.added) or "-")
         return said("created", path=self.made, lang=lang)
@@ -426,6 +430,25 @@ def init(path: str | os.PathLike[str], lang: str = "en", access: Access | None =
     from .templates import write_template
 
     return InitResult(str(write_template(Path(path), lang, live)))
+
+
+def add_live(location: str | os.PathLike[str], lang: str = "en", access: Access | None = None
+             ) -> InitResult:
+    """The My points tab and the Log's marks added to an office's existing Google Sheet, read
+    against its own tab titles; its tabs' data is not changed. A sheet without the office's
+    tabs gets the whole template. (An existing .xlsx is refused for now: its Log part would
+    have to carry the marks.)"""
+    sid = spreadsheet_id(str(location))
+    if sid is None:
+        raise UsageError(said("live_xlsx", path=location))
+    from .gsheet_template import add_live_tab, init_template, is_office
+    from .sources.gsheets import GSheetSource
+
+    source = GSheetSource(sid, access)
+    if not is_office(source):
+        return InitResult(f"gsheet:{sid}", tuple(init_template(source, lang)))
+    added = add_live_tab(source, lang)
+    return InitResult(f"gsheet:{sid}", tuple(added), live_only=True)
 
 
 def demo(out: str | os.PathLike[str] = DEMO_NAME, lang: str = "en") -> RunResult:

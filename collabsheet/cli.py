@@ -451,9 +451,10 @@ def close(ctx: click.Context, workbook: str, month: str, as_of: dt.date | None, 
 @click.option("--credentials", metavar="KEY.json", default=None,
               help="Google Sheets: a service-account key file.")
 @click.option("--oauth", is_flag=True, help="Google Sheets: sign in as yourself.")
-@click.option("--live/--no-live", default=True, show_default=True,
+@click.option("--live/--no-live", default=None,
               help="The My points tab and the Log's marks, computed by the spreadsheet as "
-                   "rows are typed.")
+                   "rows are typed (default: with them). --live on an office's existing "
+                   "Google Sheet adds only them.")
 @click.pass_context
 def init(ctx: click.Context, path: str, lang: str, credentials: str | None, oauth: bool,
          live: bool) -> None:
@@ -463,7 +464,8 @@ def init(ctx: click.Context, path: str, lang: str, credentials: str | None, oaut
     key and its default, and dropdowns and checks that prevent most typing mistakes, a My
     points tab where a person sees what they have left this month, and marks on the Log for
     rows that break a rule as they are typed (hints; validate decides). With a Google Sheet
-    (gsheet:ID or its URL) the same tabs are added to an empty sheet.
+    (gsheet:ID or its URL) the same tabs are added to an empty sheet; `init --live gsheet:ID`
+    on an office's own sheet adds only the My points tab and the Log's marks.
 
     \b
     Example:
@@ -472,7 +474,12 @@ def init(ctx: click.Context, path: str, lang: str, credentials: str | None, oaut
 
     def job() -> int:
         api = _library()
-        made = api.init(path, lang, access=_access(credentials, oauth), live=live)
+        sheet = path.startswith(("gsheet:", "https://"))
+        if live is True and (sheet or os.path.exists(path)):
+            made = api.add_live(path, lang, access=_access(credentials, oauth))
+        else:
+            made = api.init(path, lang, access=_access(credentials, oauth),
+                            live=live is not False)
         click.echo(made.said(lang).say(lang))
         return 0
 

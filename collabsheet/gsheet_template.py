@@ -5,7 +5,10 @@ template's words; the backend it writes through does not."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
+
+import openpyxl
 
 from . import live
 from .errors import SourceError
@@ -15,7 +18,7 @@ from .phrases import said
 from .sheetref import column_index, ref
 from .sources.gsheets import GSheetSource
 from .sources.gsheets_write import bold
-from .templates import build_template
+from .templates import add_live, build_template
 
 
 def _grid_range(sid: int, sqref: str) -> dict[str, Any]:
@@ -85,26 +88,15 @@ def _split(values: list[list[Any]]) -> tuple[list[list[Any]], list[list[Any]]]:
     return raw, formulas
 
 
-def init_template(source: GSheetSource, lang: str, live_parts: bool = True) -> list[str]:
-    """Add the template's tabs, headers, Rules and dropdowns (and, with ``live_parts``, the
-    My points tab and the Log's marks) to an empty Google Sheet; refuse when a tab of that
-    name already holds data. Returns the tabs added."""
-    wb = build_template(lang, live=live_parts)
-    existing = source.tab_titles()
-    clash = [ws.title for ws in wb if ws.title in existing]
-    if clash:
-        current = source.read_tabs(clash)
-        full = [t for t, raw in current.items() if raw.header or len(raw.rows)]
-        if full:
-            raise SourceError(said("sheet_not_empty", tabs=", ".join(full)))
-    titles = {spec.key: find_title([ws.title for ws in wb], spec.names) or spec.label
-              for spec in INPUT_TABS}
-    props = [s["properties"] for s in source.metadata().get("sheets", [])]
-    by_title = {p["title"]: p["sheetId"] for p in props}
+def _put(source: GSheetSource, sheets: list[Any], titles: dict[str, str],
+         marks: Callable[[dict[str, int]], list[dict[str, Any]]] | None,
+         by_title: dict[str, int]) -> list[str]:
+    """Add ``sheets`` (openpyxl worksheets) as tabs with their bold header, dropdowns and
+    hidden columns, and the Log's ``marks``; then their values: RAW, formulas USER_ENTERED."""
     next_id = max([0, *by_title.values()]) + 1
     requests: list[dict[str, Any]] = []
     added = []
-    for ws in wb:
+    for ws in sheets:
         sid = by_title.get(ws.title)
         if sid is None:
             sid = next_id
@@ -127,12 +119,12 @@ def init_template(source: GSheetSource, lang: str, live_parts: bool = True) -> l
                     "range": {"sheetId": sid, "dimension": "COLUMNS", "startIndex": at,
                               "endIndex": at + 1},
                     "properties": {"hiddenByUser": True}, "fields": "hiddenByUser"}})
-    if live_parts:
-        requests += _marks(wb, titles, by_title[titles["log"]])
+    if marks is not None:
+        requests += marks(by_title)
     source._call("add the template's tabs",
                  lambda: source.http.batch_update(source.id, {"requests": requests}), write=True)
     raw, formulas = [], []
-    for ws in wb:
+    for ws in sheets:
         cells, computed = _split([list(row) for row in ws.iter_rows(values_only=True)])
         raw.append({"range": ref(ws.title, "A1"), "majorDimension": "ROWS",
                     "values": [["" if v is None else v for v in row] for row in cells]})
@@ -146,3 +138,59 @@ def init_template(source: GSheetSource, lang: str, live_parts: bool = True) -> l
             source.id, {"valueInputOption": "USER_ENTERED", "data": formulas}), write=True)
     source._meta = None
     return added
+
+
+def _sheet_ids(source: GSheetSource) -> dict[str, int]:
+    props = [s["properties"] for s in source.metadata().get("sheets", [])]
+    return {p["title"]: p["sheetId"] for p in props}
+
+
+def init_template(source: GSheetSource, lang: str, live_parts: bool = True) -> list[str]:
+    """Add the template's tabs, headers, Rules and dropdowns (and, with ``live_parts``, the
+    My points tab and the Log's marks) to an empty Google Sheet; refuse when a tab of that
+    name already holds data. Returns the tabs added."""
+    wb = build_template(lang, live=live_parts)
+    existing = source.tab_titles()
+    clash = [ws.title for ws in wb if ws.title in existing]
+    if clash:
+        current = source.read_tabs(clash)
+        full = [t for t, raw in current.items() if raw.header or len(raw.rows)]
+        if full:
+            raise SourceError(said("sheet_not_empty", tabs=", ".join(full)))
+    titles = {spec.key: find_title([ws.title for ws in wb], spec.names) or spec.label
+              for spec in INPUT_TABS}
+    return _put(source, list(wb), titles,
+                (lambda ids: _marks(wb, titles, ids[titles["log"]])) if live_parts else None,
+                _sheet_ids(source))
+
+
+def is_office(source: GSheetSource) -> bool:
+    """Whether the sheet already has an office's Staff and Log tabs."""
+    titles = source.tab_titles()
+    return all(find_title(titles, spec.names) is not None for spec in INPUT_TABS
+               if spec.key in ("staff", "log"))
+
+
+def add_live_tab(source: GSheetSource, lang: str) -> list[str]:
+    """The My points tab and the Log's marks added to an office's existing sheet, for the
+    office's own tab titles; its tabs' values are not touched (the marks are formats)."""
+    existing = source.tab_titles()
+    if set(live.TITLE.values()) & set(existing):
+        raise SourceError(said("live_exists", name=source.name))
+    titles: dict[str, str] = {}
+    for spec in INPUT_TABS:
+        title = find_title(existing, spec.names)
+        if title is not None:
+            titles[spec.key] = title
+    missing = [spec.label for spec in INPUT_TABS if spec.key in ("staff", "log")
+               and spec.key not in titles]
+    if missing:
+        raise SourceError(said("live_no_tabs", name=source.name, tabs=", ".join(missing)))
+    titles.setdefault("rules", "Rules")
+    scratch = openpyxl.Workbook()
+    scratch.remove(scratch.active)
+    for key in ("staff", "log", "rules"):
+        scratch.create_sheet(titles[key])
+    mine = add_live(scratch, titles, lang, legend=False)
+    return _put(source, [mine], titles, lambda ids: _marks(scratch, titles, ids[titles["log"]]),
+                _sheet_ids(source))

@@ -168,8 +168,10 @@ _LEGEND = {"en": ("Marks on the Log tab, as rows are typed (hints only: collabsh
                  "collabsheet validate가 합니다):"}
 
 
-def _live(wb: openpyxl.Workbook, titles: dict[str, str], lang: str) -> None:
-    """The My points tab and the Log's marks (``live``), with a legend on Instructions."""
+def add_live(wb: openpyxl.Workbook, titles: dict[str, str], lang: str,
+             legend: bool = True) -> openpyxl.worksheet.worksheet.Worksheet:
+    """The My points tab and the Log's marks (``live``) for the tabs ``titles`` names, with
+    (``legend``) the marks' legend on the first tab, the Instructions. Returns the tab."""
     from openpyxl.formatting.rule import FormulaRule
 
     from . import live
@@ -215,12 +217,15 @@ def _live(wb: openpyxl.Workbook, titles: dict[str, str], lang: str) -> None:
         fill = PatternFill("solid", fgColor=_MARK_FILL[key], bgColor=_MARK_FILL[key])
         log.conditional_formatting.add(area, FormulaRule(formula=[formula], fill=fill,
                                                          stopIfTrue=False))
+    if not legend:
+        return ws
     guide = wb.worksheets[0]
     guide.append([""])
     guide.append([_LEGEND[lang]])
     for key, said_ in _MARKS[lang].items():
         guide.append([f"  {said_}"])
         guide.cell(guide.max_row, 1).fill = PatternFill("solid", fgColor=_MARK_FILL[key])
+    return ws
 
 
 def build_template(lang: str = "en", live: bool = True) -> openpyxl.Workbook:
@@ -333,7 +338,7 @@ def build_template(lang: str = "en", live: bool = True) -> openpyxl.Workbook:
     special.add_data_validation(sids)
 
     if live:
-        _live(wb, titles, lang)
+        add_live(wb, titles, lang)
     wb.properties.creator = "collabsheet"
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME

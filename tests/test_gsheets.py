@@ -279,6 +279,32 @@ def test_init_puts_my_points_and_the_marks_on_a_google_sheet(fake, lang):
     assert hidden[0]["updateDimensionProperties"]["range"]["startIndex"] == 7
 
 
+def test_init_live_adds_only_my_points_and_the_marks_to_an_offices_sheet(fake, tmp_path):
+    from collabsheet import live
+
+    office = {"직원 명단": STAFF, "Departments": DEPARTMENTS,
+              "Log": [LOG_HEADER, [dt.date(2025, 4, 2), "E1", "E2", 10, "thanks"]]}
+    path = write_workbook(tmp_path / "office.xlsx", office)
+    fake.add_book(SID, xlsx_tabs(path), {EMAIL: "writer"})
+    before = {s.title: [list(r) for r in s.values] for s in fake.books[SID].sheets}
+    code, out, err = invoke("init", "--live", f"gsheet:{SID}")
+    assert code == 0, err
+    assert out == f"Added My points to gsheet:{SID}, and marks on its Log.\n"
+    assert fake.violations == []
+    after = {s.title: [list(r) for r in s.values] for s in fake.books[SID].sheets}
+    assert {t: v for t, v in after.items() if t in before} == before
+    mine = fake.tab(SID, "My points")
+    t = live.Tabs(staff="직원 명단", log="Log", rules="Rules")
+    assert mine.values[9][1] == live.my_points(t)["B10"]
+    rules = [f["addConditionalFormatRule"]["rule"] for f in fake.tab(SID, "Log").formats
+             if "addConditionalFormatRule" in f]
+    assert len(rules) == len(live.marks(t))
+    code, _, err = invoke("init", "--live", f"gsheet:{SID}")
+    assert code == 2 and "has a My points tab already; nothing was added" in err
+    code, _, err = invoke("init", "--live", str(path))
+    assert code == 2 and "adding the My points tab to an existing .xlsx is not supported" in err
+
+
 def test_init_no_live_on_a_google_sheet(fake):
     fake.add_book(SID, {"Sheet1": []}, {EMAIL: "writer"})
     code, _, err = invoke("init", f"gsheet:{SID}", "--no-live")
