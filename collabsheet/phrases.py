@@ -297,7 +297,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "rep_rule_rows": ("{title} ({rows:,})", "{title}({rows:,}행)"),
     "rep_change": ("{sign}{value} against before", "이전 대비 {sign}{value}"),
     "rep_unchanged": ("no change", "변동 없음"),
-    "rep_pp": ("{value} points", "{value}%포인트"),
+    "rep_pp": ("{value} percentage points", "{value}%포인트"),
     "rep_footer": ("Made by collabsheet from the result tabs of {source}.",
                    "collabsheet가 {source}의 결과 탭에서 만들었습니다."),
     "no_browser": ("no headless browser to print the PDF: install Chromium (Debian or Ubuntu: "
