@@ -14,14 +14,14 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from . import browser, engine, meeting_html, render, seal, signals
+from . import engine, render, seal, signals
 from .engine import Verdicts
 from .errors import SealError, SourceError, UsageError, WriteRefused, speaking
 from .ledger import ledger as build_ledger
-from .meeting import Meeting, meeting
 from .office import Office, read_log, read_start
 from .periods import Period, parse_period
 from .phrases import Said, said
@@ -32,6 +32,9 @@ from .settings import Rules
 from .sources.base import Source, tab_writer
 from .sources.filesafe import write_whole
 from .sources.gsheets import Access, spreadsheet_id
+
+if TYPE_CHECKING:
+    from .meeting import Meeting
 
 Location = str | os.PathLike[str] | Source
 
@@ -376,6 +379,9 @@ def report(location: Location, period: str | Period, as_of: dt.date | dt.datetim
         for path, ends in ((html, (".html", ".htm")), (pdf, (".pdf",))):
             if path is not None and not str(path).lower().endswith(ends):
                 raise UsageError(said("report_suffix", path=path, ends=" / ".join(ends)))
+    from . import browser, meeting_html
+    from .meeting import meeting
+
     source, office, verdicts, seals, moment = _judge(location, as_of, force, access, lang)
     with speaking(verdicts.lang):
         found = meeting(verdicts, _combine(office, verdicts, seals, moment, None).report, p,
