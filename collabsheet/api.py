@@ -23,7 +23,7 @@ from .engine import Verdicts
 from .errors import SealError, SourceError, UsageError, WriteRefused, speaking
 from .ledger import ledger as build_ledger
 from .office import Office, read_log, read_start
-from .periods import Period, parse_period
+from .periods import Period, parse_month, parse_period
 from .phrases import Said, said
 from .report import Report
 from .resulttab import ResultTab
@@ -35,6 +35,7 @@ from .sources.gsheets import Access, spreadsheet_id
 
 if TYPE_CHECKING:
     from .meeting import Meeting
+    from .notices import Notices
 
 Location = str | os.PathLike[str] | Source
 
@@ -395,6 +396,44 @@ def report(location: Location, period: str | Period, as_of: dt.date | dt.datetim
             browser.print_pdf(page, Path(pdf))
             written.append(Path(pdf))
     return ReportResult(found, page, verdicts.lang, tuple(written))
+
+
+@dataclass(frozen=True)
+class NotifyResult:
+    notices: Notices
+    files: tuple[Path, ...]
+    lang: str
+
+
+def notify(location: Location, month: str, as_of: dt.date | dt.datetime, at: dt.datetime,
+           dry_run: str | os.PathLike[str], sender: str = "collabsheet@localhost",
+           force: bool = False, lang: str | None = None, access: Access | None = None
+           ) -> NotifyResult:
+    """Each person's notice for ``month`` (``notices``), written as one .eml file per person
+    into ``dry_run``, to be looked at first; nothing is sent (sending by SMTP and the Notices
+    tab that records it are not built yet). ``at`` dates the messages."""
+    from email.policy import SMTP
+
+    from . import mail
+    from .notices import notices
+
+    with speaking(lang):
+        code = parse_month(month)
+    source, office, verdicts, seals, moment = _judge(location, as_of, force, access, lang)
+    with speaking(verdicts.lang):
+        found = notices(verdicts, _combine(office, verdicts, seals, moment, None).report, code)
+        folder = Path(dry_run)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SourceError(said("cannot_create", path=folder, why=exc.strerror)) from exc
+        files = []
+        for k, n in enumerate(x for x in found.notices if x.email):
+            safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in n.id)
+            path = folder / f"{k + 1:04d}-{safe}.eml"
+            write_whole(path, mail.compose(n, found, sender, at).as_bytes(policy=SMTP))
+            files.append(path)
+    return NotifyResult(found, tuple(files), verdicts.lang)
 
 
 DEMO_AS_OF = dt.date(2025, 7, 1)

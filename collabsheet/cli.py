@@ -38,7 +38,7 @@ class _Date(click.ParamType):  # type: ignore[type-arg,unused-ignore]
 
 
 def _now() -> dt.datetime:
-    """The one place collabsheet reads the clock: the default for --as-of."""
+    """The one place collabsheet reads the clock: the default for --as-of, a notice's date."""
     return dt.datetime.now(dt.UTC)
 
 
@@ -362,6 +362,49 @@ def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | Non
         click.echo(phrase("wrote", res.lang, tabs=", ".join(res.written),
                           where=target or workbook))
         return 0 if res.report.valid else 1
+
+    _run(ctx, job)
+
+
+@cli.command()
+@click.argument("workbook", metavar="WORKBOOK")
+@click.option("--month", required=True, metavar="YYYY-MM", help="The month the notices cover.")
+@_common
+@click.option("--dry-run", "folder", metavar="DIR", required=True,
+              help="Write each notice as an .eml file into DIR and send nothing.")
+@click.option("--from", "sender", metavar="ADDRESS", default="collabsheet@localhost",
+              show_default=True, help="The notices' sender.")
+@click.option("--force", is_flag=True, help="Read even a workbook that is open elsewhere.")
+@_lang_option
+@click.pass_context
+def notify(ctx: click.Context, workbook: str, month: str, as_of: dt.date | None, quiet: bool,
+           credentials: str | None, oauth: bool, folder: str, sender: str, force: bool,
+           lang: str | None) -> None:
+    """Notices for a month, one per person: the thanks they received (from whom, points,
+    message), their own rows that were rejected with the reason and the fix (and, while the
+    month is open, the points they still have to send), and at month end a statement.
+
+    Addresses come from the Staff tab's Email column. For now every notice is written as an
+    .eml file into DIR to be looked at (any mail program opens one) and nothing is sent:
+    sending by SMTP is not built yet. Nobody's notice holds another person's rows.
+
+    \b
+    Example:
+      collabsheet notify office.xlsx --month 2025-06 --as-of 2025-07-01 --dry-run notices
+    """
+
+    def job() -> int:
+        api = _library(workbook)
+
+        with _working(quiet, phrase("notifying", lang or "en", path=workbook), lang) as news:
+            res = api.notify(workbook, month, as_of=as_of or _now(),
+                             at=_now(), dry_run=folder, sender=sender,
+                             force=force, lang=lang, access=_access(credentials, oauth, news))
+        click.echo(phrase("notify_wrote", res.lang, n=len(res.files), month=month, dir=folder))
+        if res.notices.without_email:
+            click.echo(phrase("notify_no_email", res.lang,
+                              ids=", ".join(res.notices.without_email)))
+        return 0
 
     _run(ctx, job)
 

@@ -1,0 +1,140 @@
+"""Notices written as .eml files (notify --dry-run): each person gets exactly the thanks of the
+accepted rows they received and their own rejected rows with the reasons, the statement's
+figures are the ledger's, typed text stays data, and Korean is encoded as mail must be."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import re
+import shutil
+from email import policy
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import DEPARTMENTS, LOG_HEADER, write_workbook
+
+from collabsheet import api, months
+from collabsheet.cli import cli
+from collabsheet.ledger import ledger
+
+ROOT = Path(__file__).resolve().parent.parent
+AT = dt.datetime(2025, 5, 10, 9, 0, tzinfo=dt.UTC)
+
+
+def read(folder: Path) -> dict[str, email.message.EmailMessage]:
+    """Each .eml by its recipient's address."""
+    out = {}
+    for path in sorted(folder.glob("*.eml")):
+        msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        out[msg["To"].addresses[0].addr_spec] = msg
+    return out
+
+
+def body(msg) -> str:
+    return msg.get_body(("plain",)).get_content()
+
+
+@pytest.fixture(scope="module")
+def april(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("notify")
+    book = tmp / "office.xlsx"
+    shutil.copyfile(ROOT / "examples" / "example-office-en.xlsx", book)
+    res = api.notify(book, "2025-04", as_of=dt.date(2025, 5, 10), at=AT, dry_run=tmp / "out")
+    _, ev = api.evaluate(book, dt.date(2025, 5, 10))
+    return res, ev, read(tmp / "out")
+
+
+def test_each_recipient_gets_exactly_the_thanks_they_received(april):
+    res, ev, mails = april
+    log, staff = ev.verdicts.log, ev.verdicts.staff
+    april_code = months.code(2025, 4)
+    emails = staff.set_index("id")["email"]
+    accepted = log[log["accepted"] & (log["month"] == april_code)]
+    checked = 0
+    for pid, rows in accepted.groupby("to"):
+        msg = mails[emails[pid]]
+        lines = [ln for ln in body(msg).splitlines() if " points from " in ln]
+        assert len(lines) == len(rows), pid
+        for (_, r), line in zip(rows.sort_values("row").iterrows(), lines, strict=True):
+            assert line.startswith(f"{r['when'].date().isoformat()}: {int(r['points'])} "
+                                   f"points from ")
+            assert line.endswith(f'"{r["message"]}"')
+        checked += 1
+    assert checked > 100 and len(res.files) == len(mails)
+
+
+def test_rejected_rows_go_to_their_sender_only_with_the_reasons(april):
+    _res, ev, mails = april
+    log, staff = ev.verdicts.log, ev.verdicts.staff
+    emails = staff.set_index("id")["email"]
+    rejected = log[~log["accepted"] & (log["month"] == months.code(2025, 4))
+                   & log["sender"].notna()]
+    owner = {int(r["row"]): emails[r["from"]] for _, r in rejected.iterrows()}
+    seen = set()
+    for address, msg in mails.items():
+        for row in map(int, re.findall(r"^Log row (\d+),", body(msg), re.M)):
+            assert owner[row] == address  # nobody sees another person's rows
+            seen.add(row)
+    assert seen == set(owner)
+    reasons = {v.row: v.message for v in ev.report.violations if v.severity == "error"}
+    some = next(iter(owner))
+    assert f"  - {reasons[some]}" in body(mails[owner[some]])
+
+
+def test_the_statement_is_the_ledgers(april):
+    _res, ev, mails = april
+    frame = ledger(ev.verdicts)
+    rows = frame[frame["month_code"] == months.code(2025, 4)]
+    staff = ev.verdicts.staff
+    for _, r in rows.head(40).iterrows():
+        address = staff.loc[int(r["person"]), "email"]
+        if not (r["granted"] or r["sent"]):
+            continue
+        text = body(mails[address])
+        assert f"Granted {r['granted']:,}, sent {r['sent']:,}, expired {r['expired']:,}, " in text
+
+
+def test_while_the_month_is_open_the_points_left_are_said(tmp_path):
+    book = tmp_path / "office.xlsx"
+    shutil.copyfile(ROOT / "examples" / "example-office-en.xlsx", book)
+    res = api.notify(book, "2025-06", as_of=dt.date(2025, 6, 20), at=AT, dry_run=tmp_path / "o")
+    assert all(n.statement is None for n in res.notices.notices)
+    bad = [n for n in res.notices.notices if n.refused]
+    assert bad and all(n.left is not None for n in bad)
+    mails = read(tmp_path / "o")
+    n = bad[0]
+    assert f"You still have {n.left:,} points to send this month" in body(mails[n.email])
+
+
+def small(tmp_path: Path, staff_name: str, message: str) -> Path:
+    staff = [["ID", "Name", "Department", "Email"],
+             ["E1", staff_name, "Planning", "e1@office.kr"],
+             ["E2", "이서연", "Finance", "e2@office.kr"],
+             ["E3", "No Mail", "Finance", None]]
+    log = [LOG_HEADER, [dt.date(2025, 4, 2), "E2", "E1", 50, message],
+           [dt.date(2025, 4, 3), "E3", "E1", 20, "thanks"]]
+    return write_workbook(tmp_path / "small.xlsx", {"Staff": staff, "Departments": DEPARTMENTS,
+                                                     "Log": log, "Rules": [
+                                                         ["Rule", "Value"],
+                                                         ["language", "ko"]]})
+
+
+def test_typed_text_is_data_and_korean_is_encoded(tmp_path):
+    book = small(tmp_path, "Kim\r\nBcc: all@office.kr", '<b>고맙습니다</b> & "thanks"')
+    out = CliRunner().invoke(cli, ["notify", str(book), "--month", "2025-04", "--as-of",
+                                   "2025-05-10", "--dry-run", str(tmp_path / "o"), "-q"])
+    assert out.exit_code == 0, out.output
+    assert out.output == (f"2025-04 알림 2건을 {tmp_path / 'o'}에 썼습니다. 보내지는 "
+                          "않았습니다.\n직원 탭에 이메일 주소가 없는 사람: E3\n")
+    raw = sorted((tmp_path / "o").glob("*-E1.eml"))[0].read_bytes()
+    headers = raw.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    assert "\r\nBcc:" not in headers and "Subject: =?utf-8?" in headers
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    assert msg["Subject"] == "협업 포인트: 2025년 4월 알림"
+    assert msg["To"].addresses[0].display_name == "Kim Bcc: all@office.kr"
+    html = msg.get_body(("html",)).get_content()
+    assert "&lt;b&gt;고맙습니다&lt;/b&gt; &amp; &quot;thanks&quot;" in html and "<b>" not in html
+    assert '"<b>고맙습니다</b> & "thanks""' in body(msg)
+    assert "이서연(Finance) 님이 50포인트와 함께" in body(msg)
