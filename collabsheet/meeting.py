@@ -19,7 +19,7 @@ from . import months
 from .catalogue import rule
 from .engine import Verdicts
 from .ledger import ledger
-from .periods import Period
+from .periods import Period, parse_month
 from .report import Report
 from .scores import TOTAL, Results, score_period
 
@@ -176,8 +176,7 @@ def _months(res: Results, frame: pd.DataFrame) -> tuple[Month, ...]:
     granted = frame[frame["granted"] > 0].groupby("month_code").size()
     out = []
     for row in res.summary[res.summary["month"] != TOTAL].itertuples():
-        year, month = (int(x) for x in str(row.month).split("-"))
-        code = months.code(year, month)
+        code = parse_month(str(row.month))
         out.append(Month(code, int(row.collaborations), int(row.points), int(row.senders),
                          int(granted.get(code, 0))))
     return tuple(out)
@@ -186,8 +185,9 @@ def _months(res: Results, frame: pd.DataFrame) -> tuple[Month, ...]:
 def _uptake(res: Results) -> tuple[tuple[Uptake, ...], int]:
     p = res.people[res.people["department"].notna()]
     grouped = p.assign(sender=p["sends"] > 0).groupby("department", sort=True)["sender"]
+    sizes = grouped.size()
     rows = [Uptake(str(d), int(n), int(s))
-            for d, n, s in zip(grouped.size().index, grouped.size(), grouped.sum(), strict=True)]
+            for d, n, s in zip(sizes.index, sizes, grouped.sum(), strict=True)]
     rows.sort(key=lambda u: (u.participation, u.department))
     if len(rows) > DEPARTMENTS_CHARTED:
         half = DEPARTMENTS_CHARTED // 2
