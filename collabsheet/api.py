@@ -12,17 +12,26 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import engine, render, seal, signals
+from . import engine, months, render, seal, signals
 from .engine import Verdicts
-from .errors import SealError, SourceError, UsageError, WriteRefused, speaking
+from .errors import (
+    CollabsheetError,
+    MailError,
+    SealError,
+    SourceError,
+    UsageError,
+    WriteRefused,
+    speaking,
+)
 from .ledger import ledger as build_ledger
-from .office import Office, read_log, read_start
+from .office import Office, find_title, read_log, read_start
 from .periods import Period, parse_month, parse_period
 from .phrases import Said, said
 from .report import Report
@@ -36,6 +45,7 @@ from .sources.gsheets import Access, spreadsheet_id
 if TYPE_CHECKING:
     from .meeting import Meeting
     from .notices import Notices
+    from .smtp import Clock, Server
 
 Location = str | os.PathLike[str] | Source
 
@@ -399,39 +409,157 @@ def report(location: Location, period: str | Period, as_of: dt.date | dt.datetim
 
 
 @dataclass(frozen=True)
+class Unsent:
+    person: str
+    email: str
+    why: str
+
+
+@dataclass(frozen=True)
 class NotifyResult:
     notices: Notices
     files: tuple[Path, ...]
     lang: str
+    sent: tuple[str, ...] = ()
+    """the Message-IDs the mail server accepted (and the Notices tab records)"""
+    refused: tuple[Unsent, ...] = ()
+    server: str | None = None
+    tab: str | None = None
+
+
+NOTIFY_BATCH = 50
+"""Messages sent between two writes of the Notices tab, at most (fewer at a slower pace: a
+minute's worth)."""
 
 
 def notify(location: Location, month: str, as_of: dt.date | dt.datetime, at: dt.datetime,
-           dry_run: str | os.PathLike[str], sender: str = "collabsheet@localhost",
-           force: bool = False, lang: str | None = None, access: Access | None = None
+           dry_run: str | os.PathLike[str] | None = None, server: Server | None = None,
+           sender: str = "collabsheet@localhost", per_minute: int = 30,
+           clock: Clock | None = None, force: bool = False, lang: str | None = None,
+           access: Access | None = None, progress: Callable[[int, int], None] | None = None
            ) -> NotifyResult:
-    """Each person's notice for ``month`` (``notices``), written as one .eml file per person
-    into ``dry_run``, to be looked at first; nothing is sent (sending by SMTP and the Notices
-    tab that records it are not built yet). ``at`` dates the messages."""
-    from . import mail
+    """Each person's notice for ``month`` that is new since the Notices tab's records: with
+    ``dry_run``, written as one .eml file per person into that folder (dated ``at``), nothing
+    sent or recorded; with ``server``, sent (``per_minute`` at most, timed by ``clock``) and
+    recorded on the Notices tab after each batch, so a run that dies sends again at most the
+    batch it was in (docs/notify.md)."""
+    from . import noticetab
     from .notices import notices
 
+    if (dry_run is None) == (server is None):
+        raise UsageError(said("notify_how"))
     with speaking(lang):
         code = parse_month(month)
+        if server is not None and per_minute < 1:
+            raise UsageError(said("per_minute", n=per_minute))
     source, office, verdicts, seals, moment = _judge(location, as_of, force, access, lang)
     with speaking(verdicts.lang):
-        found = notices(verdicts, _combine(office, verdicts, seals, moment, None).report, code)
-        folder = Path(dry_run)
+        title = find_title(source.tab_titles(), noticetab.TITLES)
+        records = noticetab.read(source.read_tabs([title])[title]) if title else []
+        report = _combine(office, verdicts, seals, moment, None).report
+        found = notices(verdicts, report, code, noticetab.covered(records, code))
+        if dry_run is not None:
+            return NotifyResult(found, _write_notices(found, Path(dry_run), sender, at),
+                                verdicts.lang)
+        assert server is not None and clock is not None
+        return _send(source, found, records, server, sender, per_minute, clock, moment.day,
+                     progress)
+
+
+def _write_notices(found: Notices, folder: Path, sender: str, at: dt.datetime
+                   ) -> tuple[Path, ...]:
+    from . import mail
+    from .mailbytes import Writer
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SourceError(said("cannot_create", path=folder, why=exc.strerror)) from exc
+    writer = Writer(found, sender, at)
+    files = []
+    for k, n in enumerate(x for x in found.notices if x.email):
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in n.id)
+        path = folder / f"{k + 1:04d}-{safe}.eml"
+        write_whole(path, writer.message(n, mail.message_id(sender)))
+        files.append(path)
+    return tuple(files)
+
+
+def _send(source: Source, found: Notices, records: list[Any], server: Server, sender: str,
+          per_minute: int, clock: Clock, day: dt.date,
+          progress: Callable[[int, int], None] | None) -> NotifyResult:
+    """Send, recording after each batch what the server accepted; a refused recipient is
+    reported and left unrecorded, to be tried again by the next run."""
+    from . import mail, noticetab
+    from .mailbytes import Writer
+    from .smtp import Connection, Pace
+
+    lang = found.lang
+    todo = [n for n in found.notices if n.email]
+    tab_title = noticetab.TITLES[1 if lang == "ko" else 0]
+    done = NotifyResult(found, (), lang, server=server.name, tab=tab_title)
+    if not todo:
+        return done
+    if found.month < months.of_date(day) - noticetab.KEEP_MONTHS + 1:
+        raise UsageError(said("notify_too_old", month=months.name(found.month),
+                              keep=noticetab.KEEP_MONTHS, as_of=day.isoformat()))
+    records = noticetab.kept(records, day)
+    if len(records) + len(todo) > noticetab.MAX_ROWS:
+        raise UsageError(said("notify_full", tab=tab_title, limit=noticetab.MAX_ROWS,
+                              keep=noticetab.KEEP_MONTHS))
+    connection = Connection(server)
+    try:
+        connection.probe(sender)
+    except MailError:
+        connection.close()
+        raise
+    sent: list[str] = []
+    refused: list[Unsent] = []
+    pending: list[Any] = []
+    name = months.name(found.month)
+    count = 0
+
+    def record() -> None:
+        if not pending:
+            return
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise SourceError(said("cannot_create", path=folder, why=exc.strerror)) from exc
-        files = []
-        for k, n in enumerate(x for x in found.notices if x.email):
-            safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in n.id)
-            path = folder / f"{k + 1:04d}-{safe}.eml"
-            write_whole(path, mail.as_bytes(mail.compose(n, found, sender, at)))
-            files.append(path)
-    return NotifyResult(found, tuple(files), verdicts.lang)
+            source.write_tabs([noticetab.tab([*records, *pending], lang, day)])
+        except CollabsheetError as exc:
+            raise type(exc)(said("notify_unrecorded", n=len(pending), why=exc.say(lang)),
+                            lang=lang) from None
+        records.extend(pending)
+        sent.extend(r.message_id for r in pending)
+        pending.clear()
+
+    try:
+        source.write_tabs([noticetab.tab(records, lang, day)])
+        pace = Pace(per_minute, clock)
+        size = max(1, min(NOTIFY_BATCH, per_minute))
+        for first in range(0, len(todo), size):
+            writer = Writer(found, sender, clock.now())
+            for n in todo[first:first + size]:
+                msgid = mail.message_id(sender)
+                pace.wait()
+                why = connection.send(sender, str(n.email), writer.message(n, msgid))
+                if why is not None:
+                    refused.append(Unsent(n.id, str(n.email), why))
+                else:
+                    pending.append(noticetab.Record(name, n.id, str(n.email), n.covers, msgid,
+                                                    clock.now().isoformat(timespec="seconds")))
+                count += 1
+                if progress is not None:
+                    progress(count, len(todo))
+            record()
+    except MailError as exc:
+        record()
+        raise MailError(said("smtp_stopped", why=exc.say(lang), n=len(sent)),
+                        lang=lang) from None
+    except BaseException:
+        record()
+        raise
+    finally:
+        connection.close()
+    return dataclasses.replace(done, sent=tuple(sent), refused=tuple(refused))
 
 
 DEMO_AS_OF = dt.date(2025, 7, 1)

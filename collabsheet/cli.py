@@ -366,45 +366,113 @@ def run_cmd(ctx: click.Context, workbook: str, period: str, as_of: dt.date | Non
     _run(ctx, job)
 
 
+class _SystemClock:
+    """The real time, for the library's pacing (it never reads the clock itself)."""
+
+    def now(self) -> dt.datetime:
+        return _now()
+
+    def monotonic(self) -> float:
+        import time
+
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        import time
+
+        time.sleep(seconds)
+
+
+@contextlib.contextmanager
+def _bar(quiet: bool, text: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on a terminal; nothing when piped or --quiet."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(text, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
 @cli.command()
 @click.argument("workbook", metavar="WORKBOOK")
 @click.option("--month", required=True, metavar="YYYY-MM", help="The month the notices cover.")
 @_common
-@click.option("--dry-run", "folder", metavar="DIR", required=True,
+@click.option("--smtp", "server", metavar="HOST:PORT", default=None,
+              help="Send through this mail server; the login, if it wants one, comes from "
+                   "COLLABSHEET_SMTP_USER and COLLABSHEET_SMTP_PASSWORD.")
+@click.option("--starttls", is_flag=True, help="Switch the connection to TLS (STARTTLS).")
+@click.option("--ssl", "use_ssl", is_flag=True,
+              help="Connect with TLS from the start (port 465 by default).")
+@click.option("--per-minute", type=int, default=30, show_default=True,
+              help="Send at most this many messages a minute.")
+@click.option("--dry-run", "folder", metavar="DIR", default=None,
               help="Write each notice as an .eml file into DIR and send nothing.")
 @click.option("--from", "sender", metavar="ADDRESS", default="collabsheet@localhost",
               show_default=True, help="The notices' sender.")
-@click.option("--force", is_flag=True, help="Read even a workbook that is open elsewhere.")
+@click.option("--force", is_flag=True, help="Write even if the workbook seems open elsewhere.")
 @_lang_option
 @click.pass_context
 def notify(ctx: click.Context, workbook: str, month: str, as_of: dt.date | None, quiet: bool,
-           credentials: str | None, oauth: bool, folder: str, sender: str, force: bool,
+           credentials: str | None, oauth: bool, server: str | None, starttls: bool,
+           use_ssl: bool, per_minute: int, folder: str | None, sender: str, force: bool,
            lang: str | None) -> None:
     """Notices for a month, one per person: the thanks they received (from whom, points,
     message), their own rows that were rejected with the reason and the fix (and, while the
     month is open, the points they still have to send), and at month end a statement.
 
-    Addresses come from the Staff tab's Email column. For now every notice is written as an
-    .eml file into DIR to be looked at (any mail program opens one) and nothing is sent:
-    sending by SMTP is not built yet. Nobody's notice holds another person's rows.
+    Addresses come from the Staff tab's Email column. Nobody's notice holds another person's
+    rows. What was sent is recorded on the Notices tab after each batch, so the next run sends
+    only what is new; a run that dies sends its last batch again (docs/notify.md). With
+    --dry-run every notice is written as an .eml file into DIR to be looked at first, and
+    nothing is sent or recorded.
 
     \b
-    Example:
-      collabsheet notify office.xlsx --month 2025-06 --as-of 2025-07-01 --dry-run notices
+    Examples:
+      collabsheet notify office.xlsx --month 2025-06 --dry-run notices
+      collabsheet notify office.xlsx --month 2025-06 --smtp mail.example.go.kr:587 --starttls \\
+          --from points@example.go.kr
     """
 
     def job() -> int:
         api = _library(workbook)
+        from .errors import UsageError
+        from .phrases import said
 
-        with _working(quiet, phrase("notifying", lang or "en", path=workbook), lang) as news:
-            res = api.notify(workbook, month, as_of=as_of or _now(),
-                             at=_now(), dry_run=folder, sender=sender,
-                             force=force, lang=lang, access=_access(credentials, oauth, news))
-        click.echo(phrase("notify_wrote", res.lang, n=len(res.files), month=month, dir=folder))
+        if starttls and use_ssl:
+            raise UsageError(said("tls_both"))
+        mail_server = None
+        if server is not None:
+            from .smtp import parse_server
+
+            mail_server = parse_server(
+                server, "ssl" if use_ssl else "starttls" if starttls else "none",
+                os.environ.get("COLLABSHEET_SMTP_USER"),
+                os.environ.get("COLLABSHEET_SMTP_PASSWORD"))
+        access = _access(credentials, oauth, lambda _: None)
+        with _bar(quiet, phrase("notifying", lang or "en", path=workbook)) as progress:
+            res = api.notify(workbook, month, as_of=as_of or _now(), at=_now(),
+                             dry_run=folder, server=mail_server, sender=sender,
+                             per_minute=per_minute, clock=_SystemClock(), force=force,
+                             lang=lang, access=access, progress=progress)
+        if folder is not None:
+            click.echo(phrase("notify_wrote", res.lang, n=len(res.files), month=month,
+                              dir=folder))
+        elif not res.sent and not res.refused:
+            click.echo(phrase("notify_nothing", res.lang, month=month))
+        else:
+            click.echo(phrase("notify_sent", res.lang, n=len(res.sent), month=month,
+                              server=res.server, tab=res.tab))
+        if res.refused:
+            who = "; ".join(f"{u.person} <{u.email}> ({u.why})" for u in res.refused)
+            click.echo(phrase("notify_refused", res.lang, n=len(res.refused), who=who))
         if res.notices.without_email:
             click.echo(phrase("notify_no_email", res.lang,
                               ids=", ".join(res.notices.without_email)))
-        return 0
+        return 1 if res.refused else 0
 
     _run(ctx, job)
 

@@ -51,6 +51,11 @@ class SourceError(CollabsheetError):
     """The workbook cannot be opened, read or written (missing file, not a workbook, locked)."""
 
 
+class MailError(SourceError):
+    """The mail server cannot be reached, refuses the login or the sender, or closes the
+    connection; what was sent before is recorded."""
+
+
 class LimitError(SourceError):
     """The workbook is refused before it is parsed: its package unpacks past what any office's
     workbook needs (a zip bomb), or a tab spans more cells than can be read (a value far out in

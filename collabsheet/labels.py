@@ -115,6 +115,7 @@ RESULT_TABS: dict[str, tuple[str, str]] = {
     "summary": ("Summary", "요약"),
     "seal": ("Seal", "봉인"),
     "signals": ("Signals", "이상 신호"),
+    "notices": ("Notices", "알림 기록"),
 }
 
 
@@ -241,6 +242,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "fingerprint": ("Fingerprint", "지문"),
     "content": ("Content", "내용"),
     "sealed_at": ("Sealed at", "봉인 시각"),
+    "email": ("Email", "이메일"),
+    "covers": ("Covers", "알린 항목"),
+    "message_id": ("Message-ID", "메시지 ID"),
+    "sent_at": ("Sent at", "보낸 시각"),
     "top_of": ("top {shown:,} of {total:,} pairs", "상위 {shown:,}쌍 / 전체 {total:,}쌍"),
 }
 

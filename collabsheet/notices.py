@@ -10,9 +10,10 @@ content fingerprint, or the statement's month) so that what was told once can be
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from . import months
@@ -115,12 +116,8 @@ def _department(v: Verdicts, key: object) -> str:
     return v.dept_name.get(str(key), str(key))
 
 
-def _day(value: object) -> dt.date | None:
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
-
-
 def notices(v: Verdicts, report: Report, month: int,
-            covered: Mapping[str, set[str]] | None = None) -> Notices:
+            covered: Mapping[str, Collection[str]] | None = None) -> Notices:
     """Everyone's notice for ``month`` as of the verdicts' day, leaving out what ``covered``
     (ID -> keys told before) lists."""
     covered = covered or {}
@@ -133,56 +130,80 @@ def notices(v: Verdicts, report: Report, month: int,
     in_month = log[(log["month"] == month).fillna(False).to_numpy(dtype=bool)]
     open_month = month == months.of_date(v.as_of)
     ended = month < months.of_date(v.as_of)
+    n_people = len(staff)
     frame = ledger(v)
-    frame = frame[frame["month_code"] == month].set_index("person")
+    frame = frame[frame["month_code"] == month]
+    person = frame["person"].to_numpy(dtype=np.int64)
+    on_ledger = np.zeros(n_people, dtype=bool)
+    on_ledger[person] = True
+    granted, sent, expired, left = (np.zeros(n_people, dtype=np.int64) for _ in range(4))
+    for into, col in ((granted, "granted"), (sent, "sent"), (expired, "expired"),
+                      (left, "left")):
+        into[person] = frame[col].to_numpy(dtype=np.int64)
     reasons: dict[int, list[str]] = {}
     log_tab = v.titles.get("log", "Log")
     for x in report.violations:
         if x.tab == log_tab and x.severity == "error":
             reasons.setdefault(x.row, []).append(x.message)
     ranking = score_period(v, _half(month)) if ended else None
-    scores = ranking.people.set_index("person") if ranking is not None else None
+    scaled = np.zeros(n_people, dtype=np.int64)
+    if ranking is not None:
+        scaled[ranking.people["person"].to_numpy(dtype=np.int64)] = \
+            ranking.people["score"].to_numpy(dtype=np.int64)
     thanks: dict[int, list[Thanks]] = {}
     refused: dict[int, list[Refusal]] = {}
-    for r in in_month.itertuples():
-        key = keys.get(int(r.row))
+    cols = {c: in_month[c].to_numpy(dtype=object, na_value=None)
+            for c in ("row", "sender", "receiver", "sender_dept", "points", "to", "points_text",
+                      "message")}
+    days = in_month["when"].dt.date.to_numpy(dtype=object, na_value=None)
+    accepted = in_month["accepted"].to_numpy(dtype=bool)
+    for i, row in enumerate(cols["row"]):
+        key = keys.get(row)
         if key is None:
             continue
-        if r.accepted and not pd.isna(r.receiver):
-            s = int(r.sender)
-            thanks.setdefault(int(r.receiver), []).append(Thanks(
-                key, int(r.row), _day(r.when) or v.as_of, str(ids[s]), str(names[s]),
-                _department(v, r.sender_dept), int(r.points), str(r.message or "")))
-        elif not r.accepted and not pd.isna(r.sender):
-            refused.setdefault(int(r.sender), []).append(Refusal(
-                key, int(r.row), _day(r.when), str(r.to or ""), str(r.points_text or ""),
-                tuple(reasons.get(int(r.row), []))))
-    received = in_month[in_month["accepted"]].groupby("receiver")["points"].sum()
-    people = sorted(set(thanks) | set(refused) | (set(frame.index) if ended else set()))
+        sender, receiver = cols["sender"][i], cols["receiver"][i]
+        if accepted[i] and receiver is not None:
+            thanks.setdefault(receiver, []).append(Thanks(
+                key, row, days[i] or v.as_of, str(ids[sender]), str(names[sender]),
+                _department(v, cols["sender_dept"][i]), int(cols["points"][i]),
+                str(cols["message"][i] or "")))
+        elif not accepted[i] and sender is not None:
+            refused.setdefault(sender, []).append(Refusal(
+                key, row, days[i], str(cols["to"][i] or ""), str(cols["points_text"][i] or ""),
+                tuple(reasons.get(row, []))))
+    got_points = in_month[in_month["accepted"]]
+    received = np.bincount(got_points["receiver"].to_numpy(dtype=np.int64),
+                           weights=got_points["points"].to_numpy(dtype=float),
+                           minlength=n_people).astype(np.int64)
+    has_received = np.bincount(got_points["receiver"].to_numpy(dtype=np.int64),
+                               minlength=n_people) > 0
+    told_of = set(thanks) | set(refused)
+    if ended:
+        active = on_ledger & ((granted != 0) | (sent != 0) | has_received)
+        told_of |= set(np.flatnonzero(active).tolist())
+    statement_key = f"statement:{months.name(month)}"
+    half = _half(month)
     out, missing = [], []
-    for p in people:
+    for p in sorted(told_of):
         pid = str(ids[p])
-        told = covered.get(pid, set())
+        told = covered.get(pid, ())
         statement = None
-        if ended and p in frame.index and f"statement:{months.name(month)}" not in told:
-            row = frame.loc[p]
-            if int(row["granted"]) or int(row["sent"]) or p in received.index:
-                scaled = int(scores.loc[p, "score"]) if scores is not None and \
-                    p in scores.index else 0
-                statement = Statement(
-                    f"statement:{months.name(month)}", month, int(row["granted"]),
-                    int(row["sent"]), int(row["expired"]), int(received.get(p, 0)),
-                    ranking.score(scaled) if ranking is not None else 0, _half(month))
+        if ended and on_ledger[p] and statement_key not in told and (
+                granted[p] or sent[p] or has_received[p]):
+            statement = Statement(
+                statement_key, month, int(granted[p]), int(sent[p]), int(expired[p]),
+                int(received[p]), ranking.score(int(scaled[p])) if ranking is not None else 0,
+                half)
         got = tuple(t for t in thanks.get(p, []) if t.key not in told)
         bad = tuple(r for r in refused.get(p, []) if r.key not in told)
         if not (got or bad or statement):
             continue
-        left = int(frame.loc[p, "left"]) if open_month and p in frame.index else None
         email = emails[p]
         address = None if email is None or pd.isna(email) or not str(email).strip() \
             else str(email).strip()
         if address is None:
             missing.append(pid)
-        out.append(Notice(pid, str(names[p]), address, got, bad, left, statement))
+        out.append(Notice(pid, str(names[p]), address, got, bad,
+                          int(left[p]) if open_month and on_ledger[p] else None, statement))
     return Notices(month, v.as_of, v.lang, v.source, tuple(out), tuple(missing))
 

@@ -333,6 +333,67 @@ PHRASES: dict[str, tuple[str, str]] = {
                      "{month} 알림 {n:,}건을 {dir}에 썼습니다. 보내지는 않았습니다."),
     "notify_no_email": ("No email address on the Staff tab: {ids}",
                         "직원 탭에 이메일 주소가 없는 사람: {ids}"),
+    "notify_sent": ("Sent {n:,} notice(s) for {month} through {server}; recorded on the {tab} "
+                    "tab.", "{month} 알림 {n:,}건을 {server}로 보내고 {tab} 탭에 기록했습니다."),
+    "notify_nothing": ("Nothing new to tell for {month}: every notice was sent before.",
+                       "{month}에 새로 알릴 것이 없습니다. 모든 알림을 이미 보냈습니다."),
+    "notify_refused": ("The mail server refused {n} address(es), not recorded (tried again next "
+                       "run): {who}", "메일 서버가 주소 {n}개를 거부했습니다(기록하지 않았으며 "
+                       "다음 실행 때 다시 보냅니다): {who}"),
+    "notify_too_old": ("{month} is more than {keep} months before {as_of}: its notices are no "
+                       "longer recorded, so none are sent (--dry-run still writes them)",
+                       "{month}은(는) {as_of}보다 {keep}개월 넘게 지난 달이라 알림 기록을 두지 "
+                       "않으므로 보내지 않습니다(--dry-run으로 파일은 쓸 수 있습니다)"),
+    "notify_full": ("the {tab} tab would pass {limit:,} rows; notices are recorded for the last "
+                    "{keep} months only, so this is more than one office sends",
+                    "{tab} 탭이 {limit:,}행을 넘게 됩니다. 알림은 최근 {keep}개월만 "
+                    "기록하므로 한 기관이 보내는 양보다 많습니다"),
+    "notify_unrecorded": ("{n} notice(s) were accepted by the mail server but could not be "
+                          "recorded ({why}); the next run sends them again",
+                          "알림 {n}건은 메일 서버가 받았지만 기록하지 못했습니다({why}). 다음 "
+                          "실행 때 다시 보냅니다"),
+    "notify_how": ("give --smtp HOST:PORT to send, or --dry-run DIR to write the notices as "
+                   "files (not both)", "보내려면 --smtp HOST:PORT, 파일로 쓰려면 --dry-run "
+                   "DIR 중 하나를 주세요(둘 다는 안 됩니다)"),
+    "smtp_address": ("--smtp {text!r}: expected HOST:PORT, such as mail.example.go.kr:587",
+                     "--smtp {text!r}: HOST:PORT 형식이어야 합니다(예: mail.example.go.kr:587)"),
+    "smtp_connect": ("cannot reach the mail server {server}: {why}; check --smtp (and "
+                     "--starttls or --ssl); nothing was sent",
+                     "메일 서버 {server}에 연결할 수 없습니다: {why}. --smtp(와 --starttls, "
+                     "--ssl)를 확인하세요. 아무것도 보내지 않았습니다"),
+    "smtp_no_starttls": ("the mail server {server} does not offer STARTTLS; nothing was sent "
+                         "(try --ssl, or leave out --starttls on a trusted relay)",
+                         "메일 서버 {server}가 STARTTLS를 지원하지 않아 아무것도 보내지 "
+                         "않았습니다(--ssl을 쓰거나, 믿을 수 있는 릴레이라면 --starttls를 "
+                         "빼세요)"),
+    "smtp_no_auth": ("the mail server {server} offers no login, but COLLABSHEET_SMTP_USER is "
+                     "set; nothing was sent (unset it, or use --starttls: many servers offer a "
+                     "login only after it)",
+                     "메일 서버 {server}가 로그인을 지원하지 않는데 COLLABSHEET_SMTP_USER가 "
+                     "설정되어 있어 아무것도 보내지 않았습니다(설정을 지우거나 --starttls를 "
+                     "쓰세요)"),
+    "smtp_login": ("the mail server {server} refused the login of {user}: {why}; check "
+                   "COLLABSHEET_SMTP_USER and COLLABSHEET_SMTP_PASSWORD; nothing was sent",
+                   "메일 서버 {server}가 {user}의 로그인을 거부했습니다: {why}. "
+                   "COLLABSHEET_SMTP_USER와 COLLABSHEET_SMTP_PASSWORD를 확인하세요. 아무것도 "
+                   "보내지 않았습니다"),
+    "smtp_login_needed": ("the mail server {server} wants a login: set COLLABSHEET_SMTP_USER "
+                          "and COLLABSHEET_SMTP_PASSWORD; nothing was sent",
+                          "메일 서버 {server}에 로그인이 필요합니다. COLLABSHEET_SMTP_USER와 "
+                          "COLLABSHEET_SMTP_PASSWORD를 설정하세요. 아무것도 보내지 "
+                          "않았습니다"),
+    "smtp_sender": ("the mail server {server} refused the sender {sender}: {why}; give --from "
+                    "an address it accepts; nothing was sent", "메일 서버 {server}가 보내는 주소 "
+                    "{sender}를 거부했습니다: {why}. 서버가 받는 주소를 --from으로 주세요. "
+                    "아무것도 보내지 않았습니다"),
+    "smtp_dropped": ("the mail server {server} closed the connection: {why}",
+                     "메일 서버 {server}가 연결을 끊었습니다: {why}"),
+    "smtp_stopped": ("{why}; {n:,} notice(s) sent before were recorded, run again to send the "
+                     "rest", "{why}. 그 전에 보낸 알림 {n:,}건은 기록했으니 다시 실행하면 "
+                     "나머지를 보냅니다"),
+    "per_minute": ("--per-minute {n}: expected a whole number of at least 1",
+                   "--per-minute {n}: 1 이상의 정수여야 합니다"),
+    "tls_both": ("--starttls and --ssl: give one of them", "--starttls와 --ssl 중 하나만 주세요"),
     "live_exists": ("{name} has a My points tab already; nothing was added",
                     "{name}에 내 포인트 탭이 이미 있어 아무것도 추가하지 않았습니다"),
     "live_no_tabs": ("{name} has no {tabs} tab for the My points tab to read; nothing was "

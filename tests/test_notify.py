@@ -4,6 +4,7 @@ figures are the ledger's, typed text stays data, and Korean is encoded as mail m
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email
 import re
@@ -138,3 +139,36 @@ def test_typed_text_is_data_and_korean_is_encoded(tmp_path):
     assert "&lt;b&gt;고맙습니다&lt;/b&gt; &amp; &quot;thanks&quot;" in html and "<b>" not in html
     assert '"<b>고맙습니다</b> & "thanks""' in body(msg)
     assert "이서연(Finance) 님이 50포인트와 함께" in body(msg)
+
+
+@pytest.mark.parametrize("lang_book,as_of", [("ko", dt.date(2025, 5, 10)),
+                                             ("en", dt.date(2025, 4, 20))])
+def test_the_fast_writer_makes_the_references_message(lang_book, as_of):
+    """mailbytes writes what mail.compose builds with the email package: the same headers,
+    parts and text once parsed, for every notice of the example office's month."""
+    from collabsheet import mail, mailbytes
+    from collabsheet.notices import notices
+
+    book = ROOT / "examples" / f"example-office-{lang_book}.xlsx"
+    _, ev = api.evaluate(book, as_of)
+    found = notices(ev.verdicts, ev.report, months.code(2025, 4))
+    writer = mailbytes.Writer(found, "points@office.go.kr", AT)
+    checked = 0
+    for n in [*found.notices, dataclasses.replace(found.notices[0], name="가" * 60)]:
+        if not n.email:
+            continue
+        msgid = mail.message_id("points@office.go.kr")
+        ref = email.message_from_bytes(mail.as_bytes(mail.compose(
+            n, found, "points@office.go.kr", AT, msgid)), policy=policy.default)
+        fast_bytes = writer.message(n, msgid)
+        assert max(map(len, fast_bytes.split(b"\r\n"))) <= 998 and b"\n" not in \
+            fast_bytes.replace(b"\r\n", b"")
+        fast = email.message_from_bytes(fast_bytes, policy=policy.default)
+        assert [k for k in fast.keys()] == [k for k in ref.keys()]
+        for k in ref.keys():
+            if k != "Content-Type":
+                assert str(fast[k]) == str(ref[k]), k
+        assert [(p.get_content_type(), p.get_content()) for p in fast.iter_parts()] == \
+            [(p.get_content_type(), p.get_content()) for p in ref.iter_parts()]
+        checked += 1
+    assert checked > 50

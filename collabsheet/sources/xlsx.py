@@ -266,9 +266,11 @@ class XlsxSource:
         return scan.merged, sorted(scan.unsaved)
 
     def write_tabs(self, tabs: list[ResultTab]) -> None:
+        from .filesafe import seen
         from .package import replace_tabs
 
         replace_tabs(self.path, tabs, force=self.force, name=self.name, expect=self.seen)
+        self.seen = seen(self.path)
 
     def begin_write(self) -> TabWriter:
         """Sheets are built while the caller makes the next tab (see PackageWriter); nothing
