@@ -512,7 +512,7 @@ def init(ctx: click.Context, path: str, lang: str, credentials: str | None, oaut
     its tabs' data changes.
 
     \b
-    Examples:
+    Example:
       collabsheet init office.xlsx --lang ko
       collabsheet init --live our-office.xlsx
     """

@@ -190,7 +190,7 @@ def _cell_formats(styles: str, looks: set[Look]) -> tuple[str, dict[Look, int]]:
 def _dxfs(styles: str, fills: list[str]) -> tuple[str, list[int]]:
     """The differential format id of each fill, appended to styles.xml's dxfs."""
     root = _prefix(styles, "styleSheet")
-    if not re.search(rf"<{root}dxfs\b", styles):
+    if "dxfs" not in {name for name, _ in _children(styles)}:
         # made here, before extLst, so that an extension's x14:dxfs is never taken for it
         styles = _insert_before(styles, f'<{root}dxfs count="0"/>',
                                 ("tableStyles", "colors", "extLst"), root, "styleSheet")
@@ -208,10 +208,35 @@ def _prefix(xml: str, root: str) -> str:
     return (m.group(1) or "") if m else ""
 
 
-def _insert_before(xml: str, element: str, after: Sequence[str], prefix: str, root: str) -> str:
-    """``element`` put before the first of the children ``after`` (those the schema puts after
-    it) that ``xml`` has, else last in its ``root``."""
-    at = [m.start() for n in after if (m := re.search(rf"<{re.escape(prefix)}{n}\b", xml))]
+_TAG = re.compile(r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<[?!].*?>"
+                  r"""|<(/?)([\w:.-]+)(?:[^>"']|"[^"]*"|'[^']*')*?(/?)>""", re.S)
+"""A tag (its closing slash, name, self-closing slash), or a comment, CDATA or instruction."""
+
+
+def _children(xml: str, depth: int = 0) -> list[tuple[str, int]]:
+    """The local name and start of each element one level below ``depth`` (0: the text is a
+    whole document, its root's children; 1: the text starts inside the root). Nested elements
+    are passed over: a cfRule or a cellStyle can hold an extLst of its own."""
+    out = []
+    for m in _TAG.finditer(xml):
+        closing, name, empty = m.group(1), m.group(2), m.group(3)
+        if name is None:
+            continue
+        if closing:
+            depth -= 1
+            continue
+        if depth == 1:
+            out.append((name.split(":")[-1], m.start()))
+        if not empty:
+            depth += 1
+    return out
+
+
+def _insert_before(xml: str, element: str, after: Sequence[str], prefix: str, root: str,
+                   depth: int = 0) -> str:
+    """``element`` put among the root's children before the first of ``after`` (those the
+    schema puts after it) that ``xml`` has, else last in the ``root``."""
+    at = [start for name, start in _children(xml, depth) if name in after]
     where = min(at) if at else xml.rindex(f"</{prefix}{root}>")
     return xml[:where] + element + xml[where:]
 
@@ -314,5 +339,5 @@ def with_conditional_formats(part: bytes, marks: Marks, dxf_ids: Sequence[int]) 
         for k, (m, dxf) in enumerate(zip(marks.marks, dxf_ids, strict=True)))
     block = (f"<{root}conditionalFormatting sqref={quoteattr(marks.sqref)}>{rules}"
              f"</{root}conditionalFormatting>")
-    placed = _insert_before(tail, block, _AFTER_FORMATS, root, "worksheet")
+    placed = _insert_before(tail, block, _AFTER_FORMATS, root, "worksheet", depth=1)
     return part[:start] + placed.encode("utf-8")
