@@ -136,6 +136,8 @@ _LIVE_WORDS = {
                  "typed",
         "hint": "Hints only: at month end collabsheet validate decides which rows count "
                 "(see the Instructions tab).",
+        "hint_below": "Hints only: at month end collabsheet validate decides which rows count "
+                      "(the Log's marks are explained below the lists).",
         "id": "Your ID", "month": "Month (any day of it; blank: this month)", "name": "Name",
         "department": "Department", "from": "From", "to": "To", "granted": "Granted",
         "sent": "Sent so far", "left": "Left to send", "received": "Received",
@@ -147,6 +149,8 @@ _LIVE_WORDS = {
         "title": "내 포인트: 사번(과 달)을 고르면 기록 탭에 입력한 대로 바로 계산합니다",
         "hint": "참고용입니다. 월말에 collabsheet validate가 어떤 행을 인정할지 최종 판정합니다"
                 "(안내 탭 참고).",
+        "hint_below": "참고용입니다. 월말에 collabsheet validate가 어떤 행을 인정할지 최종 "
+                      "판정합니다(기록 탭의 표시 설명은 목록 아래에 있습니다).",
         "id": "내 사번", "month": "달(그달의 아무 날짜, 비우면 이번 달)", "name": "성명",
         "department": "부서", "from": "시작일", "to": "종료일", "granted": "지급",
         "sent": "보낸 포인트", "left": "남은 포인트", "received": "받은 포인트",
@@ -297,6 +301,7 @@ def live_parts(titles: dict[str, str], lang: str) -> tuple[FormulaTab, Marks]:
     from .live import LIVE_ROWS, marks
 
     _, ws = live_scratch(titles, lang)
+    ws["A2"] = _LIVE_WORDS[lang]["hint_below"]
     put_legend(ws, lang, LEGEND_ROW)
     named = {"=StaffIDs": first_column(titles["staff"])}
     cells = []

@@ -345,6 +345,7 @@ def test_init_live_adds_my_points_and_the_marks_and_copies_every_office_part(tmp
     legend = [ws.cell(r, 1).value for r in range(templates.LEGEND_ROW,
                                                  templates.LEGEND_ROW + 7)]
     assert legend[0] == templates._LEGEND[lang]
+    assert ws["A2"].value == templates._LIVE_WORDS[lang]["hint_below"]  # not the Instructions
     assert [v.strip() for v in legend[1:]] == list(templates._MARKS[lang].values())
     # the office's data, as collabsheet reads it, is what it was
     assert (api.evaluate(path, AS_OF)[1].report.violations
