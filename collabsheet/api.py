@@ -605,13 +605,13 @@ def init(path: str | os.PathLike[str], lang: str = "en", access: Access | None =
 
 def add_live(location: str | os.PathLike[str], lang: str = "en", access: Access | None = None
              ) -> InitResult:
-    """The My points tab and the Log's marks added to an office's existing Google Sheet, read
-    against its own tab titles; its tabs' data is not changed. A sheet without the office's
-    tabs gets the whole template. (An existing .xlsx is refused for now: its Log part would
-    have to carry the marks.)"""
+    """The My points tab and the Log's marks added to an office's existing workbook, read
+    against its own tab titles; its tabs' data is not changed. Into an .xlsx they go as new
+    parts beside the office's, which are copied as they are (``sources.livepart``); a Google
+    Sheet without the office's tabs gets the whole template."""
     sid = spreadsheet_id(str(location))
     if sid is None:
-        raise UsageError(said("live_xlsx", path=location))
+        return _add_live_xlsx(Path(location), lang)
     from .gsheet_template import add_live_tab, init_template, is_office
     from .sources.gsheets import GSheetSource
 
@@ -620,6 +620,22 @@ def add_live(location: str | os.PathLike[str], lang: str = "en", access: Access 
         return InitResult(f"gsheet:{sid}", tuple(init_template(source, lang)))
     added = add_live_tab(source, lang)
     return InitResult(f"gsheet:{sid}", tuple(added), live_only=True)
+
+
+def _add_live_xlsx(path: Path, lang: str) -> InitResult:
+    """The titles are read from the file as it is now, and the write is refused if anyone
+    saves it before it is done."""
+    from .sources.filesafe import seen
+    from .sources.livepart import add_tab_and_marks, tab_titles
+    from .templates import live_parts, live_titles
+
+    if path.suffix.lower() != ".xlsx":
+        raise WriteRefused("not-xlsx", "init", source=str(path))
+    before = seen(path)
+    titles = live_titles(tab_titles(path, path.name), path.name)
+    tab, marks = live_parts(titles, lang)
+    add_tab_and_marks(path, tab, marks, expect=before)
+    return InitResult(str(path), (tab.title,), live_only=True)
 
 
 def demo(out: str | os.PathLike[str] = DEMO_NAME, lang: str = "en") -> RunResult:

@@ -565,7 +565,7 @@ def close(ctx: click.Context, workbook: str, month: str, as_of: dt.date | None, 
 @click.option("--live/--no-live", default=None,
               help="The My points tab and the Log's marks, computed by the spreadsheet as "
                    "rows are typed (default: with them). --live on an office's existing "
-                   "Google Sheet adds only them.")
+                   "workbook (.xlsx or Google Sheet) adds only them.")
 @click.pass_context
 def init(ctx: click.Context, path: str, lang: str, credentials: str | None, oauth: bool,
          live: bool) -> None:
@@ -575,12 +575,14 @@ def init(ctx: click.Context, path: str, lang: str, credentials: str | None, oaut
     key and its default, and dropdowns and checks that prevent most typing mistakes, a My
     points tab where a person sees what they have left this month, and marks on the Log for
     rows that break a rule as they are typed (hints; validate decides). With a Google Sheet
-    (gsheet:ID or its URL) the same tabs are added to an empty sheet; `init --live gsheet:ID`
-    on an office's own sheet adds only the My points tab and the Log's marks.
+    (gsheet:ID or its URL) the same tabs are added to an empty sheet. `init --live` on an
+    office's own workbook or sheet adds only the My points tab and the Log's marks; none of
+    its tabs' data changes.
 
     \b
     Example:
       collabsheet init office.xlsx --lang ko
+      collabsheet init --live our-office.xlsx
     """
 
     def job() -> int:

@@ -8,8 +8,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import openpyxl
-
 from . import live
 from .errors import SourceError
 from .labels import INPUT_TABS
@@ -18,7 +16,7 @@ from .phrases import said
 from .sheetref import column_index, ref
 from .sources.gsheets import GSheetSource
 from .sources.gsheets_write import bold
-from .templates import add_live, build_template
+from .templates import build_template, live_scratch, live_titles
 
 
 def _grid_range(sid: int, sqref: str) -> dict[str, Any]:
@@ -174,23 +172,7 @@ def is_office(source: GSheetSource) -> bool:
 def add_live_tab(source: GSheetSource, lang: str) -> list[str]:
     """The My points tab and the Log's marks added to an office's existing sheet, for the
     office's own tab titles; its tabs' values are not touched (the marks are formats)."""
-    existing = source.tab_titles()
-    if set(live.TITLE.values()) & set(existing):
-        raise SourceError(said("live_exists", name=source.name))
-    titles: dict[str, str] = {}
-    for spec in INPUT_TABS:
-        title = find_title(existing, spec.names)
-        if title is not None:
-            titles[spec.key] = title
-    missing = [spec.label for spec in INPUT_TABS if spec.key in ("staff", "log")
-               and spec.key not in titles]
-    if missing:
-        raise SourceError(said("live_no_tabs", name=source.name, tabs=", ".join(missing)))
-    titles.setdefault("rules", "Rules")
-    scratch = openpyxl.Workbook()
-    scratch.remove(scratch.active)
-    for key in ("staff", "log", "rules"):
-        scratch.create_sheet(titles[key])
-    mine = add_live(scratch, titles, lang, legend=False)
+    titles = live_titles(source.tab_titles(), source.name)
+    scratch, mine = live_scratch(titles, lang)
     return _put(source, [mine], titles, lambda ids: _marks(scratch, titles, ids[titles["log"]]),
                 _sheet_ids(source))

@@ -399,12 +399,6 @@ PHRASES: dict[str, tuple[str, str]] = {
     "live_no_tabs": ("{name} has no {tabs} tab for the My points tab to read; nothing was "
                      "added", "{name}에 내 포인트 탭이 읽을 {tabs} 탭이 없어 아무것도 추가하지 "
                      "않았습니다"),
-    "live_xlsx": ("{path}: adding the My points tab to an existing .xlsx is not supported yet "
-                  "(a Google Sheet is); start the next period from collabsheet init, which has "
-                  "it",
-                  "{path}: 기존 .xlsx에 내 포인트 탭을 추가하는 기능은 아직 없습니다(Google "
-                  "시트는 됩니다). 다음 기간은 내 포인트 탭이 있는 collabsheet init으로 "
-                  "시작하세요"),
     "live_added": ("Added {tabs} to {path}, and marks on its Log.",
                    "{path}에 {tabs} 탭과 기록 탭 표시를 추가했습니다."),
     "report_suffix": ("{path}: the report is written to a file ending {ends}",

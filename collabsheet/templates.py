@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -20,7 +21,12 @@ from .errors import SourceError
 from .labels import DEPARTMENTS, LOG, MOVES, RULES, SPECIAL, STAFF, TabSpec
 from .phrases import said
 from .settings import KEYS
+from .sheetref import column_index, fold, quote_sheet
+from .sources.livepart import Cell, Column, Dropdown, FormulaTab, Look, Mark, Marks
 from .zipstamp import pinned
+
+if TYPE_CHECKING:
+    from . import live
 
 FIXED_TIME = dt.datetime(2025, 1, 1)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -130,6 +136,8 @@ _LIVE_WORDS = {
                  "typed",
         "hint": "Hints only: at month end collabsheet validate decides which rows count "
                 "(see the Instructions tab).",
+        "hint_below": "Hints only: at month end collabsheet validate decides which rows count "
+                      "(the Log's marks are explained below the lists).",
         "id": "Your ID", "month": "Month (any day of it; blank: this month)", "name": "Name",
         "department": "Department", "from": "From", "to": "To", "granted": "Granted",
         "sent": "Sent so far", "left": "Left to send", "received": "Received",
@@ -141,6 +149,8 @@ _LIVE_WORDS = {
         "title": "내 포인트: 사번(과 달)을 고르면 기록 탭에 입력한 대로 바로 계산합니다",
         "hint": "참고용입니다. 월말에 collabsheet validate가 어떤 행을 인정할지 최종 판정합니다"
                 "(안내 탭 참고).",
+        "hint_below": "참고용입니다. 월말에 collabsheet validate가 어떤 행을 인정할지 최종 "
+                      "판정합니다(기록 탭의 표시 설명은 목록 아래에 있습니다).",
         "id": "내 사번", "month": "달(그달의 아무 날짜, 비우면 이번 달)", "name": "성명",
         "department": "부서", "from": "시작일", "to": "종료일", "granted": "지급",
         "sent": "보낸 포인트", "left": "남은 포인트", "received": "받은 포인트",
@@ -168,6 +178,12 @@ _LEGEND = {"en": ("Marks on the Log tab, as rows are typed (hints only: collabsh
                  "collabsheet validate가 합니다):"}
 
 
+def _live_tabs(titles: dict[str, str]) -> live.Tabs:
+    from . import live
+
+    return live.Tabs(staff=titles["staff"], log=titles["log"], rules=titles["rules"])
+
+
 def add_live(wb: openpyxl.Workbook, titles: dict[str, str], lang: str,
              legend: bool = True) -> openpyxl.worksheet.worksheet.Worksheet:
     """The My points tab and the Log's marks (``live``) for the tabs ``titles`` names, with
@@ -176,7 +192,7 @@ def add_live(wb: openpyxl.Workbook, titles: dict[str, str], lang: str,
 
     from . import live
 
-    t = live.Tabs(staff=titles["staff"], log=titles["log"], rules=titles["rules"])
+    t = _live_tabs(titles)
     w = _LIVE_WORDS[lang]
     ws = wb.create_sheet(live.TITLE[lang])
     ws["A1"], ws["A2"] = w["title"], w["hint"]
@@ -221,11 +237,93 @@ def add_live(wb: openpyxl.Workbook, titles: dict[str, str], lang: str,
         return ws
     guide = wb.worksheets[0]
     guide.append([""])
-    guide.append([_LEGEND[lang]])
-    for key, said_ in _MARKS[lang].items():
-        guide.append([f"  {said_}"])
-        guide.cell(guide.max_row, 1).fill = PatternFill("solid", fgColor=_MARK_FILL[key])
+    put_legend(guide, lang, guide.max_row + 1)
     return ws
+
+
+LEGEND_ROW = 51
+"""Where the legend starts on a My points tab added to an office's workbook: below the list of
+receipts (rows 35 to 49)."""
+
+
+def put_legend(ws: openpyxl.worksheet.worksheet.Worksheet, lang: str, row: int) -> None:
+    """The marks' legend from ``row`` down: a line saying what they are, then each mark in its
+    colour."""
+    ws.cell(row, 1, _LEGEND[lang])
+    for k, (key, said_) in enumerate(_MARKS[lang].items(), start=1):
+        ws.cell(row + k, 1, f"  {said_}").fill = PatternFill("solid", fgColor=_MARK_FILL[key])
+
+
+def first_column(title: str) -> str:
+    """A tab's first column from A2 to its last filled row (the Staff tab's IDs, the
+    Departments tab's names): what a dropdown of them offers."""
+    return (f"OFFSET({quote_sheet(title)}!$A$2,0,0,"
+            f"MAX(1,COUNTA({quote_sheet(title)}!$A:$A)-1),1)")
+
+
+def live_titles(existing: list[str], name: str) -> dict[str, str]:
+    """The office's own titles of its tabs (key -> title) that the My points tab reads, Rules
+    as named even where the workbook has none (its defaults apply then); refused when a My
+    points tab (either language, any case) is there already or Staff or Log is missing."""
+    from .labels import INPUT_TABS
+    from .live import TITLE
+    from .office import find_title
+
+    if {fold(t) for t in TITLE.values()} & {fold(t) for t in existing}:
+        raise SourceError(said("live_exists", name=name))
+    titles: dict[str, str] = {}
+    for spec in INPUT_TABS:
+        title = find_title(existing, spec.names)
+        if title is not None:
+            titles[spec.key] = title
+    missing = [spec.label for spec in INPUT_TABS if spec.key in ("staff", "log")
+               and spec.key not in titles]
+    if missing:
+        raise SourceError(said("live_no_tabs", name=name, tabs=", ".join(missing)))
+    titles.setdefault("rules", "Rules")
+    return titles
+
+
+def live_scratch(titles: dict[str, str], lang: str
+                 ) -> tuple[openpyxl.Workbook, openpyxl.worksheet.worksheet.Worksheet]:
+    """The My points tab and the Log's marks made in a workbook of their own, with empty tabs
+    of the office's titles for the formulas to name: what goes into an office's workbook."""
+    scratch = openpyxl.Workbook()
+    scratch.remove(scratch.active)
+    for key in ("staff", "log", "rules"):
+        scratch.create_sheet(titles[key])
+    return scratch, add_live(scratch, titles, lang, legend=False)
+
+
+def live_parts(titles: dict[str, str], lang: str) -> tuple[FormulaTab, Marks]:
+    """The My points tab (with the marks' legend below its lists, since the office's own
+    Instructions are not edited) and the Log's marks, as the parts an office's .xlsx gets."""
+    from .live import LIVE_ROWS, marks
+
+    _, ws = live_scratch(titles, lang)
+    ws["A2"] = _LIVE_WORDS[lang]["hint_below"]
+    put_legend(ws, lang, LEGEND_ROW)
+    named = {"=StaffIDs": first_column(titles["staff"])}
+    cells = []
+    for row in ws.iter_rows():
+        for c in row:
+            fill = c.fill.fgColor.rgb[-6:] if c.fill.fill_type == "solid" else None
+            look = Look(bold=bool(c.font.b), size=c.font.sz or 11, fill=fill,
+                        number_format=None if c.number_format == "General" else c.number_format)
+            value = c.value
+            if isinstance(value, str) and value.startswith("="):
+                cells.append(Cell(c.coordinate, formula=value[1:], look=look))
+            elif value is not None or look != Look():
+                cells.append(Cell(c.coordinate, text=None if value is None else str(value),
+                                  look=look))
+    columns = tuple(Column(column_index(letter), dim.width if dim.customWidth else None,
+                           bool(dim.hidden)) for letter, dim in ws.column_dimensions.items())
+    dropdowns = tuple(Dropdown(str(dv.sqref), named.get(dv.formula1, dv.formula1).lstrip("="))
+                      for dv in ws.data_validations.dataValidation)
+    t = _live_tabs(titles)
+    found = tuple(Mark(f, _MARK_FILL[key]) for key, f in marks(t).items())
+    return (FormulaTab(ws.title, tuple(cells), columns, dropdowns),
+            Marks(titles["log"], f"A2:E{LIVE_ROWS + 1}", found))
 
 
 def build_template(lang: str = "en", live: bool = True) -> openpyxl.Workbook:
@@ -277,16 +375,11 @@ def build_template(lang: str = "en", live: bool = True) -> openpyxl.Workbook:
     rules.column_dimensions["B"].width = 16
     rules.column_dimensions["C"].width = 90
 
-    def q(title: str) -> str:
-        return "'" + title.replace("'", "''") + "'"
-
-    staff_t, dept_t, log_t = titles["staff"], titles["departments"], titles["log"]
-    wb.defined_names["StaffIDs"] = DefinedName(
-        "StaffIDs",
-        attr_text=f"OFFSET({q(staff_t)}!$A$2,0,0,MAX(1,COUNTA({q(staff_t)}!$A:$A)-1),1)")
+    q = quote_sheet
+    staff_t, log_t = titles["staff"], titles["log"]
+    wb.defined_names["StaffIDs"] = DefinedName("StaffIDs", attr_text=first_column(staff_t))
     wb.defined_names["DepartmentNames"] = DefinedName(
-        "DepartmentNames",
-        attr_text=f"OFFSET({q(dept_t)}!$A$2,0,0,MAX(1,COUNTA({q(dept_t)}!$A:$A)-1),1)")
+        "DepartmentNames", attr_text=first_column(titles["departments"]))
 
     limit = 1_048_576
     log = wb[log_t]

@@ -301,8 +301,8 @@ def test_init_live_adds_only_my_points_and_the_marks_to_an_offices_sheet(fake, t
     assert len(rules) == len(live.marks(t))
     code, _, err = invoke("init", "--live", f"gsheet:{SID}")
     assert code == 2 and "has a My points tab already; nothing was added" in err
-    code, _, err = invoke("init", "--live", str(path))
-    assert code == 2 and "adding the My points tab to an existing .xlsx is not supported" in err
+    code, out, err = invoke("init", "--live", str(path))
+    assert code == 0 and out == f"Added My points to {path}, and marks on its Log.\n", err
 
 
 def test_init_no_live_on_a_google_sheet(fake):

@@ -49,12 +49,8 @@ from .opc import (
 
 # ----- styles ---------------------------------------------------------------------------------
 
-_FONT_BOLD = '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
-_FONT_HEADING = '<font><b/><sz val="13"/><name val="Calibri"/><family val="2"/></font>'
 _FONT_LINK = ('<font><u/><sz val="11"/><color rgb="FF0563C1"/><name val="Calibri"/>'
               '<family val="2"/></font>')
-_FILL_HEAD = ('<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/>'
-              '<bgColor indexed="64"/></patternFill></fill>')
 _FORMATS = {kind: NUMBER_FORMATS[kind] for kind in ("score", "date", "datetime")}
 
 
@@ -93,37 +89,62 @@ def _ensure_items(xml: str, section: str, item: str, wanted: str, before: tuple[
     return xml[: m.start()] + replacement + xml[m.end():], len(items)
 
 
+STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
+               "dxfs", "tableStyles", "colors", "extLst")
+"""The children of styleSheet in the order ECMA-376 gives them: a section missing goes before
+the first of those after it."""
+
+
+def ensure_format(xml: str, code: str) -> tuple[str, int]:
+    """The numFmtId of number format ``code``, adding it (once) when the workbook has none."""
+    existing = re.search(rf'<(?:\w+:)?numFmt\b[^>]*formatCode={quoteattr(code)}[^>]*/>', xml)
+    if existing:
+        return xml, int(_attrs(existing.group())["numFmtId"])
+    used = [int(x) for x in re.findall(r'numFmtId="(\d+)"', xml)]
+    new_id = max([163, *used]) + 1
+    xml, _ = _ensure_items(xml, "numFmts", "numFmt",
+                           f'<numFmt numFmtId="{new_id}" formatCode={quoteattr(code)}/>',
+                           STYLE_ORDER[1:])
+    return xml, new_id
+
+
+def ensure_item(xml: str, section: str, item: str, wanted: str) -> tuple[str, int]:
+    """Index of ``wanted`` among a styleSheet section's items, added when new."""
+    return _ensure_items(xml, section, item, wanted,
+                         STYLE_ORDER[STYLE_ORDER.index(section) + 1:])
+
+
+def font_xml(bold: bool = False, size: float = 11) -> str:
+    return (f'<font>{"<b/>" if bold else ""}<sz val="{size:g}"/><name val="Calibri"/>'
+            '<family val="2"/></font>')
+
+
+def fill_xml(rgb: str) -> str:
+    return (f'<fill><patternFill patternType="solid"><fgColor rgb="FF{rgb}"/>'
+            '<bgColor indexed="64"/></patternFill></fill>')
+
+
+def xf_xml(num: int, font: int = 0, fill_id: int = 0, center: bool = False) -> str:
+    extra = ' applyNumberFormat="1"' if num else ""
+    extra += ' applyFont="1"' if font else ""
+    extra += ' applyFill="1"' if fill_id else ""
+    if center:
+        return (f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill_id}" borderId="0" '
+                f'xfId="0"{extra} applyAlignment="1"><alignment horizontal="center"/></xf>')
+    return (f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill_id}" borderId="0" '
+            f'xfId="0"{extra}/>')
+
+
 def ensure_styles(xml: str) -> tuple[str, sheetxml.Styles]:
     """Add (once) the fonts, fills, number formats and cell formats the result tabs use."""
-    order = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
-             "dxfs", "tableStyles", "colors", "extLst")
     fmt_ids: dict[str, int] = {}
     for kind, code in _FORMATS.items():
-        existing = re.search(rf'<(?:\w+:)?numFmt\b[^>]*formatCode={quoteattr(code)}[^>]*/>', xml)
-        if existing:
-            fmt_ids[kind] = int(_attrs(existing.group())["numFmtId"])
-            continue
-        used = [int(x) for x in re.findall(r'numFmtId="(\d+)"', xml)]
-        new_id = max([163, *used]) + 1
-        xml, _ = _ensure_items(xml, "numFmts", "numFmt",
-                               f'<numFmt numFmtId="{new_id}" formatCode={quoteattr(code)}/>',
-                               order[1:])
-        fmt_ids[kind] = new_id
-    xml, bold = _ensure_items(xml, "fonts", "font", _FONT_BOLD, order[2:])
-    xml, link = _ensure_items(xml, "fonts", "font", _FONT_LINK, order[2:])
-    xml, big = _ensure_items(xml, "fonts", "font", _FONT_HEADING, order[2:])
-    xml, fill = _ensure_items(xml, "fills", "fill", _FILL_HEAD, order[3:])
-
-    def xf(num: int, font: int = 0, fill_id: int = 0, center: bool = False) -> str:
-        extra = ' applyNumberFormat="1"' if num else ""
-        extra += ' applyFont="1"' if font else ""
-        extra += ' applyFill="1"' if fill_id else ""
-        if center:
-            return (f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill_id}" borderId="0" '
-                    f'xfId="0"{extra} applyAlignment="1"><alignment horizontal="center"/></xf>')
-        return (f'<xf numFmtId="{num}" fontId="{font}" fillId="{fill_id}" borderId="0" '
-                f'xfId="0"{extra}/>')
-
+        xml, fmt_ids[kind] = ensure_format(xml, code)
+    xml, bold = ensure_item(xml, "fonts", "font", font_xml(bold=True))
+    xml, link = ensure_item(xml, "fonts", "font", _FONT_LINK)
+    xml, big = ensure_item(xml, "fonts", "font", font_xml(bold=True, size=13))
+    xml, fill = ensure_item(xml, "fills", "fill", fill_xml("DDEBF7"))
+    xf = xf_xml
     ids: dict[str, int] = {}
     for key, spec in {
         "header": xf(0, bold, fill), "number": xf(3), "score_whole": xf(3),
@@ -134,7 +155,7 @@ def ensure_styles(xml: str) -> tuple[str, sheetxml.Styles]:
         if key == "score_whole":
             ids[key] = ids["number"]
             continue
-        xml, ids[key] = _ensure_items(xml, "cellXfs", "xf", spec, order[6:])
+        xml, ids[key] = ensure_item(xml, "cellXfs", "xf", spec)
     return xml, sheetxml.Styles(**ids)
 
 
@@ -364,22 +385,30 @@ class PackageWriter:
             except (KeyError, StopIteration) as exc:
                 raise SourceError(said("cannot_write_into", path=self.name, why=exc)
                                   ) from exc
-            with replacing(self.path, self.name, self.expect) as tmp, zipfile.ZipFile(
-                    tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
-                for info in zin.infolist():
-                    name = info.filename
-                    if name in plan.remove:
-                        continue
-                    if name in plan.replace:
-                        _put(zout, _entry(name, info), plan.replace.pop(name))
-                    else:
-                        _copy(zin, zout, info)
-                for name, data in plan.replace.items():
-                    _put(zout, _entry(name, None), data)
+            write_package(zin, self.path, self.name, self.expect, plan)
         self._pool.shutdown()
 
     def abort(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def write_package(zin: zipfile.ZipFile, path: Path, name: str, expect: Seen | None,
+                  plan: _Plan) -> None:
+    """The package ``zin`` with ``plan`` applied, put in place of the file at ``path`` only if
+    it is still what was read (``expect``); every part the plan does not name is copied as it
+    is, compressed bytes and all."""
+    with replacing(path, name, expect) as tmp, zipfile.ZipFile(
+            tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        for info in zin.infolist():
+            part = info.filename
+            if part in plan.remove:
+                continue
+            if part in plan.replace:
+                _put(zout, _entry(part, info), plan.replace.pop(part))
+            else:
+                _copy(zin, zout, info)
+        for part, data in plan.replace.items():
+            _put(zout, _entry(part, None), data)
 
 
 def refuse_foreign(name: str, sheets: list[str], owned_folded: set[str], tab: ResultTab
@@ -440,6 +469,60 @@ def _entry(name: str, like: zipfile.ZipInfo | None) -> zipfile.ZipInfo:
 
 
 @dataclass
+class Book:
+    """The workbook part, its relationships and the content types, as text being edited."""
+
+    part: str
+    xml: str
+    rels_xml: str
+    rels: list[Rel]
+    ct_xml: str
+
+    @classmethod
+    def read(cls, zin: zipfile.ZipFile) -> Book:
+        part = _workbook_part(zin)
+        rels_xml = zin.read(_rels_part(part)).decode("utf-8")
+        return cls(part, zin.read(part).decode("utf-8"), rels_xml, _rels(rels_xml),
+                   zin.read("[Content_Types].xml").decode("utf-8"))
+
+    def styles_target(self) -> str:
+        rel = next((r for r in self.rels if r.type == STYLES_TYPE), None)
+        if rel is None:
+            raise KeyError("no styles part")
+        return rel.target
+
+    def rid_attr(self) -> str:
+        """The prefix the sheet list's relationship ids carry (r:id, mostly)."""
+        found = re.search(r"<(?:\w+:)?sheet\b[^>]*?\s(\w+):id=", self.xml)
+        return found.group(1) if found else "r"
+
+    def add_sheet(self, title: str, taken: set[str]) -> tuple[str, str, str, int]:
+        """A new worksheet ``title`` last in the sheet list: its part name (free in
+        ``taken``), the sheet tag, its relationship id and sheetId."""
+        part = _free_name(taken, "xl/worksheets/sheet", ".xml")
+        rid = _next_rid(self.rels)
+        rel = Rel(rid, WS_TYPE, posixpath.relpath(part, posixpath.dirname(self.part)), "")
+        self.rels.append(rel)
+        self.rels_xml = self.rels_xml.replace(
+            "</Relationships>",
+            f'<Relationship Id="{rid}" Type="{WS_TYPE}" Target={quoteattr(rel.target)}/>'
+            "</Relationships>")
+        ids = [int(x) for x in re.findall(r'<(?:\w+:)?sheet\b[^>]*?\ssheetId="(\d+)"',
+                                          self.xml)]
+        sheet_id = max([0, *ids]) + 1
+        tag = (f'<sheet name={quoteattr(title)} sheetId="{sheet_id}" '
+               f'{self.rid_attr()}:id="{rid}"/>')
+        self.xml = _insert_sheet(self.xml, tag)
+        self.ct_xml = _override(self.ct_xml, part, CT_SHEET)
+        return part, tag, rid, sheet_id
+
+    def parts(self) -> dict[str, bytes | _Deflated]:
+        return {self.part: self.xml.encode("utf-8"),
+                _rels_part(self.part): self.rels_xml.encode("utf-8"),
+                "[Content_Types].xml": self.ct_xml.encode("utf-8")}
+
+
+@dataclass
 class _Plan:
     """Parts to write (large sheets deflated already) and parts to drop."""
 
@@ -450,30 +533,19 @@ class _Plan:
 def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], built: list[Future[_Built]],
           name: str) -> _Plan:
     names = set(zin.namelist())
-    root_rels = _rels(zin.read("_rels/.rels").decode("utf-8"))
-    wb_part = next(_resolve("", r.target) for r in root_rels if r.type == DOC_TYPE)
-    wb_rels_part = _rels_part(wb_part)
-    wb_xml = zin.read(wb_part).decode("utf-8")
-    wb_rels_xml = zin.read(wb_rels_part).decode("utf-8")
-    ct_xml = zin.read("[Content_Types].xml").decode("utf-8")
-    wb_rels = _rels(wb_rels_xml)
-    by_id = {r.id: r for r in wb_rels}
-    styles_rel = next((r for r in wb_rels if r.type == STYLES_TYPE), None)
-    if styles_rel is None:
-        raise KeyError("no styles part")
-    styles_part = _resolve(wb_part, styles_rel.target)
+    book = Book.read(zin)
+    by_id = {r.id: r for r in book.rels}
+    styles_part = _resolve(book.part, book.styles_target())
     styles_xml, _ = ensure_styles(zin.read(styles_part).decode("utf-8"))
 
-    sheet_tags = re.findall(r"<(?:\w+:)?sheet\b[^>]*/>", wb_xml)
-    rid_attr = re.search(r"(\w+):id=", sheet_tags[0]).group(1) if sheet_tags else "r"  # type: ignore[union-attr]
+    rid_attr = book.rid_attr()
     sheets = []
-    for tag in sheet_tags:
+    for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*/>", book.xml):
         a = _attrs(tag)
         sheets.append((tag, a.get("name", ""), a.get(f"{rid_attr}:id", ""),
                        int(a.get("sheetId", 0))))
     replace: dict[str, bytes | _Deflated] = {}
     remove: set[str] = set()
-    next_sheet_id = max([0, *(s[3] for s in sheets)]) + 1
     mine = {fold(t) for t in owned(zin)}
     names_now = [s[1] for s in sheets]
     for tab in tabs:
@@ -486,10 +558,10 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], built: list[Future[_Built
         if existing is not None:
             mine.discard(fold(existing[1]))
             tag, _old, rid, _sid = existing
-            part = _resolve(wb_part, by_id[rid].target)
+            part = _resolve(book.part, by_id[rid].target)
             new_tag = re.sub(r'name=("[^"]*"|\'[^\']*\')', f"name={quoteattr(tab.title)}", tag,
                              count=1)
-            wb_xml = wb_xml.replace(tag, new_tag, 1)
+            book.xml = book.xml.replace(tag, new_tag, 1)
             old_rels = _rels_part(part)
             if old_rels in names:
                 remove.add(old_rels)
@@ -503,22 +575,9 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], built: list[Future[_Built
                             for cr in _rels(zin.read(d_rels).decode("utf-8")):
                                 remove.add(_resolve(drawing, cr.target))
         else:
-            existing_parts = names | set(replace)
-            part = _free_name(existing_parts, "xl/worksheets/sheet", ".xml")
-            rid = _next_rid(wb_rels)
-            rel = Rel(rid, WS_TYPE, posixpath.relpath(part, posixpath.dirname(wb_part)), "")
-            wb_rels.append(rel)
-            wb_rels_xml = wb_rels_xml.replace(
-                "</Relationships>",
-                f'<Relationship Id="{rid}" Type="{WS_TYPE}" Target={quoteattr(rel.target)}/>'
-                "</Relationships>")
-            by_id[rid] = rel
-            tag = (f'<sheet name={quoteattr(tab.title)} sheetId="{next_sheet_id}" '
-                   f'{rid_attr}:id="{rid}"/>')
-            next_sheet_id += 1
-            wb_xml = _insert_sheet(wb_xml, tag)
-            sheets.append((tag, tab.title, rid, next_sheet_id - 1))
-            ct_xml = _override(ct_xml, part, CT_SHEET)
+            part, tag, rid, sheet_id = book.add_sheet(tab.title, names | set(replace))
+            by_id[rid] = book.rels[-1]
+            sheets.append((tag, tab.title, rid, sheet_id))
         # drawings for charts
         drawing_rid = "rId1" if tab.charts else None
         replace[part], placed = sheet.result()
@@ -528,7 +587,7 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], built: list[Future[_Built
             replace[_rels_part(part)] = _rels_xml(
                 [(drawing_rid or "rId1", DRAWING_TYPE,
                   posixpath.relpath(drawing, posixpath.dirname(part)))])
-            ct_xml = _override(ct_xml, drawing, CT_DRAWING)
+            book.ct_xml = _override(book.ct_xml, drawing, CT_DRAWING)
             width = max(len(t.columns) for t in tab.tables) + 1
             anchors = []
             chart_rels = []
@@ -536,13 +595,13 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], built: list[Future[_Built
                 taken = (names - remove) | set(replace)
                 chart_part = _free_name(taken, "xl/charts/chart", ".xml")
                 replace[chart_part] = sheetxml.chart_xml(tab, chart, placed).encode("utf-8")
-                ct_xml = _override(ct_xml, chart_part, CT_CHART)
+                book.ct_xml = _override(book.ct_xml, chart_part, CT_CHART)
                 chart_rels.append((f"rId{k + 1}", CHART_TYPE,
                                    posixpath.relpath(chart_part, posixpath.dirname(drawing))))
                 anchors.append((width, 1 + k * 20, width + 9, 19 + k * 20))
             replace[drawing] = sheetxml.drawing_xml(anchors).encode("utf-8")
             replace[_rels_part(drawing)] = _rels_xml(chart_rels)
-    wb_xml = _print_titles(wb_xml, position)
+    book.xml = _print_titles(book.xml, position)
     new_titles = {fold(t.title) for t in tabs}
     marked = [s[1] for s in sheets if fold(s[1]) in mine and fold(s[1]) not in new_titles]
     marked += [t.title for t in tabs]
@@ -554,15 +613,14 @@ def _plan(zin: zipfile.ZipFile, tabs: list[ResultTab], built: list[Future[_Built
             "</Relationships>",
             f'<Relationship Id="{_next_rid(_rels(root_xml))}" Type="{marks.CUSTOM_TYPE}" '
             f'Target="{custom}"/></Relationships>').encode("utf-8")
-        ct_xml = _override(ct_xml, custom, marks.CT_CUSTOM)
+        book.ct_xml = _override(book.ct_xml, custom, marks.CT_CUSTOM)
     old_custom = zin.read(custom).decode("utf-8", "replace") if custom in names else None
     replace[custom] = marks.with_titles(old_custom, marked).encode("utf-8")
     for gone in remove - set(replace):
-        ct_xml = re.sub(rf'<Override\b[^>]*PartName="/{re.escape(gone)}"[^>]*/>', "", ct_xml)
+        book.ct_xml = re.sub(rf'<Override\b[^>]*PartName="/{re.escape(gone)}"[^>]*/>', "",
+                             book.ct_xml)
     remove -= set(replace)
-    replace[wb_part] = wb_xml.encode("utf-8")
-    replace[wb_rels_part] = wb_rels_xml.encode("utf-8")
-    replace["[Content_Types].xml"] = ct_xml.encode("utf-8")
+    replace.update(book.parts())
     replace[styles_part] = styles_xml.encode("utf-8")
     return _Plan(replace, remove)
 
