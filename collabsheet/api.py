@@ -480,7 +480,10 @@ def _write_notices(found: Notices, folder: Path, sender: str, at: dt.datetime
     for k, n in enumerate(x for x in found.notices if x.email):
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in n.id)
         path = folder / f"{k + 1:04d}-{safe}.eml"
-        write_whole(path, writer.message(n, mail.message_id(sender)))
+        try:
+            path.write_bytes(writer.message(n, mail.message_id(sender)))
+        except OSError as exc:
+            raise SourceError(said("cannot_write", path=path, why=exc.strerror or exc)) from exc
         files.append(path)
     return tuple(files)
 

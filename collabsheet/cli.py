@@ -431,7 +431,7 @@ def notify(ctx: click.Context, workbook: str, month: str, as_of: dt.date | None,
     nothing is sent or recorded.
 
     \b
-    Examples:
+    Example:
       collabsheet notify office.xlsx --month 2025-06 --dry-run notices
       collabsheet notify office.xlsx --month 2025-06 --smtp mail.example.go.kr:587 --starttls \\
           --from points@example.go.kr

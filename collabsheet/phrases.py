@@ -312,7 +312,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     # ----- notices (collabsheet notify)
     "mail_subject": ("Collaboration points: your {month}", "협업 포인트: {month} 알림"),
     "mail_hello": ("Dear {name},", "{name} 님, 안녕하세요."),
-    "mail_thanks": ("Thanks you received in {month}", "{month}에 받은 감사"),
+    "mail_thanks": ("Thanks received in {month}", "{month}에 받은 감사"),
     "mail_thanks_line": ("{day}: {points} points from {name} ({department}): \"{message}\"",
                          "{day}: {name}({department}) 님이 {points}포인트와 함께: \"{message}\""),
     "mail_refused": ("Your rows of {month} that do not count", "{month}에 인정되지 않은 내 기록"),

@@ -8,7 +8,8 @@ from click.testing import CliRunner
 
 from collabsheet.cli import cli
 
-COMMANDS = ["validate", "grant", "rank", "run", "close", "init", "demo", "rules"]
+COMMANDS = ["validate", "grant", "rank", "run", "close", "init", "report", "notify", "demo",
+            "rules"]
 
 
 def reference() -> str:

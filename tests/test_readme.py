@@ -76,3 +76,24 @@ def test_readme_sample_is_a_real_run(commands, expected, tmp_path, monkeypatch):
         assert result.exit_code in (0, 1), result.output
         printed += result.output.splitlines()
     assert matches(expected, printed), "\n".join(printed)
+
+
+NOTICE = re.compile(r"<!-- sample notice: (\S+) (\S+) (\S+) (\S+) -->\n```text\n(.*?)```", re.S)
+
+
+def test_the_sample_notice_is_a_real_one(tmp_path):
+    """The notice README shows is the plain-text part notify writes for that person."""
+    import datetime as dt
+    import email
+    from email import policy
+
+    found = NOTICE.findall((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert len(found) == 1
+    book, month, as_of, person, text = found[0]
+    out = CliRunner().invoke(cli, ["notify", str(ROOT / "examples" / book), "--month", month,
+                                   "--as-of", as_of, "--dry-run", str(tmp_path), "-q"])
+    assert out.exit_code == 0, out.output
+    (path,) = tmp_path.glob(f"*-{person}.eml")
+    msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert msg.get_body(("plain",)).get_content() == text
+    assert dt.date.fromisoformat(as_of)
