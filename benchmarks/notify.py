@@ -1,0 +1,57 @@
+"""notify --dry-run against validate on the full-size workbook, each in a fresh process,
+alternated: seconds and their ratio (guard 2.0), the files written and their size.
+
+    python benchmarks/notify.py [--rows 1048575] [--runs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def timed(args: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "collabsheet", *args, "-q"], check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_048_575)
+    ap.add_argument("--runs", type=int, default=2)
+    a = ap.parse_args()
+    book = HERE / "out" / f"office-{a.rows}-180000.xlsx"
+    if not book.exists():
+        subprocess.run([sys.executable, str(HERE / "generate.py"), "--rows", str(a.rows)],
+                       check=True)
+    validate, notify = [], []
+    files, size = 0, 0
+    for _ in range(a.runs):
+        validate.append(timed(["validate", str(book), "--as-of", "2025-07-01"]))
+        folder = Path(tempfile.mkdtemp(prefix="notices-"))
+        notify.append(timed(["notify", str(book), "--month", "2025-06", "--as-of",
+                             "2025-07-01", "--dry-run", str(folder)]))
+        found = list(folder.glob("*.eml"))
+        files, size = len(found), sum(p.stat().st_size for p in found)
+        shutil.rmtree(folder)
+    v, n = min(validate), min(notify)
+    print(f"validate            {v:7.2f} s   (runs: {', '.join(f'{x:.2f}' for x in validate)})")
+    print(f"notify --dry-run    {n:7.2f} s   (runs: {', '.join(f'{x:.2f}' for x in notify)})")
+    print(f"ratio               {n / v:7.2f}     (guard 2.0); {files:,} .eml files, "
+          f"{size / 1e6:,.0f} MB")
+    print(json.dumps({"rows": a.rows, "validate_s": round(v, 2), "notify_s": round(n, 2),
+                      "ratio": round(n / v, 2), "files": files}))
+
+
+if __name__ == "__main__":
+    main()
