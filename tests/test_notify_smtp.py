@@ -307,3 +307,27 @@ def test_a_run_killed_mid_batch_sends_that_batch_again_and_nothing_is_lost(book,
     assert everyone == set() or everyone == {None}
     third = subprocess.run(cmd, env=env, capture_output=True, timeout=120)
     assert third.returncode == 0 and b"Nothing new" in third.stdout
+
+
+def test_on_a_google_sheet_the_notices_tab_is_written_and_read_back(tmp_path, smtp,
+                                                                     monkeypatch):
+    from fake_sheets import FakeSheets, service_key, xlsx_tabs
+
+    box, server = smtp()
+    with FakeSheets() as sheets:
+        monkeypatch.setenv("COLLABSHEET_SHEETS_API", sheets.url)
+        key = service_key(tmp_path / "key.json", f"{sheets.url}/token")
+        monkeypatch.setenv("COLLABSHEET_CREDENTIALS", str(key))
+        sheets.add_book("officeSheet0001", xlsx_tabs(ROOT / "examples" /
+                                                     "example-office-en.xlsx"),
+                        {"collabsheet@office.iam.gserviceaccount.com": "writer"})
+        out = run(Path("gsheet:officeSheet0001"), server)
+        assert out.exit_code == 0, out.output
+        n = len(box.mails)
+        assert n > 100 and out.output.startswith(f"Sent {n:,} notice(s)")
+        tab = sheets.tab("officeSheet0001", "Notices")
+        ids = {row[4] for row in tab.values if row and str(row[0]).startswith("2025-")}
+        assert len(ids) == n
+        again = run(Path("gsheet:officeSheet0001"), server)
+        assert again.exit_code == 0 and again.output.startswith("Nothing new")
+        assert len(box.mails) == n and sheets.violations == []
