@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -45,6 +45,7 @@ from .sources.gsheets import Access, spreadsheet_id
 if TYPE_CHECKING:
     from .meeting import Meeting
     from .notices import Notices
+    from .noticetab import Record
     from .smtp import Clock, Server
 
 Location = str | os.PathLike[str] | Source
@@ -488,18 +489,19 @@ def _write_notices(found: Notices, folder: Path, sender: str, at: dt.datetime
     return tuple(files)
 
 
-def _send(source: Source, found: Notices, records: list[Any], server: Server, sender: str,
+def _send(source: Source, found: Notices, records: list[Record], server: Server, sender: str,
           per_minute: int, clock: Clock, day: dt.date,
           progress: Callable[[int, int], None] | None) -> NotifyResult:
     """Send, recording after each batch what the server accepted; a refused recipient is
     reported and left unrecorded, to be tried again by the next run."""
     from . import mail, noticetab
+    from .labels import result_title
     from .mailbytes import Writer
     from .smtp import Connection, Pace
 
     lang = found.lang
     todo = [n for n in found.notices if n.email]
-    tab_title = noticetab.TITLES[1 if lang == "ko" else 0]
+    tab_title = result_title("notices", lang)
     done = NotifyResult(found, (), lang, server=server.name, tab=tab_title)
     if not todo:
         return done
@@ -518,9 +520,8 @@ def _send(source: Source, found: Notices, records: list[Any], server: Server, se
         raise
     sent: list[str] = []
     refused: list[Unsent] = []
-    pending: list[Any] = []
+    pending: list[Record] = []
     name = months.name(found.month)
-    count = 0
 
     def record() -> None:
         if not pending:
@@ -540,7 +541,7 @@ def _send(source: Source, found: Notices, records: list[Any], server: Server, se
         size = max(1, min(NOTIFY_BATCH, per_minute))
         for first in range(0, len(todo), size):
             writer = Writer(found, sender, clock.now())
-            for n in todo[first:first + size]:
+            for done_so_far, n in enumerate(todo[first:first + size], start=first + 1):
                 msgid = mail.message_id(sender)
                 pace.wait()
                 why = connection.send(sender, str(n.email), writer.message(n, msgid))
@@ -549,9 +550,8 @@ def _send(source: Source, found: Notices, records: list[Any], server: Server, se
                 else:
                     pending.append(noticetab.Record(name, n.id, str(n.email), n.covers, msgid,
                                                     clock.now().isoformat(timespec="seconds")))
-                count += 1
                 if progress is not None:
-                    progress(count, len(todo))
+                    progress(done_so_far, len(todo))
             record()
     except MailError as exc:
         record()

@@ -172,11 +172,10 @@ def notices(v: Verdicts, report: Report, month: int,
                 key, row, days[i], str(cols["to"][i] or ""), str(cols["points_text"][i] or ""),
                 tuple(reasons.get(row, []))))
     got_points = in_month[in_month["accepted"]]
-    received = np.bincount(got_points["receiver"].to_numpy(dtype=np.int64),
-                           weights=got_points["points"].to_numpy(dtype=float),
+    receivers = got_points["receiver"].to_numpy(dtype=np.int64)
+    received = np.bincount(receivers, weights=got_points["points"].to_numpy(dtype=float),
                            minlength=n_people).astype(np.int64)
-    has_received = np.bincount(got_points["receiver"].to_numpy(dtype=np.int64),
-                               minlength=n_people) > 0
+    has_received = np.bincount(receivers, minlength=n_people) > 0
     told_of = set(thanks) | set(refused)
     if ended:
         active = on_ledger & ((granted != 0) | (sent != 0) | has_received)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import months
 from .errors import CollabsheetError
@@ -65,9 +65,8 @@ def read(raw: RawTab) -> list[Record]:
             continue
         ks = tuple(str(keys or "").split())
         r = out.get(str(msgid))
-        out[str(msgid)] = Record(str(month), str(person), str(email or ""), ks, str(msgid),
-                                 str(at or "")) if r is None else \
-            Record(r.month, r.person, r.email, r.covers + ks, r.message_id, r.sent_at)
+        out[str(msgid)] = replace(r, covers=r.covers + ks) if r is not None else Record(
+            str(month), str(person), str(email or ""), ks, str(msgid), str(at or ""))
     return list(out.values())
 
 

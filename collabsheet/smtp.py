@@ -20,6 +20,8 @@ from .phrases import said
 
 Security = Literal["none", "starttls", "ssl"]
 TIMEOUT = 60.0
+_LOGIN_CODES = (530, 535, 538)
+"""What a server answers to MAIL FROM when it wants a login first."""
 
 
 class Clock(Protocol):
@@ -115,7 +117,7 @@ class Connection:
         except (OSError, smtplib.SMTPException) as exc:
             raise MailError(said("smtp_connect", server=self.server.name, why=_why(exc))
                             ) from None
-        if code in (530, 535, 538):
+        if code in _LOGIN_CODES:
             raise MailError(said("smtp_login_needed", server=self.server.name))
         if code != 250:
             raise MailError(said("smtp_sender", server=self.server.name, sender=sender,
@@ -128,7 +130,7 @@ class Connection:
             code, text = exc.recipients.get(to, (550, b""))
             return _why(smtplib.SMTPResponseException(code, text))
         except smtplib.SMTPSenderRefused as exc:
-            if exc.smtp_code == 530 or exc.smtp_code in (535, 538):
+            if exc.smtp_code in _LOGIN_CODES:
                 raise MailError(said("smtp_login_needed", server=self.server.name)) from None
             raise MailError(said("smtp_sender", server=self.server.name, sender=sender,
                                  why=_why(exc))) from None
