@@ -445,6 +445,7 @@ def notify(location: Location, month: str, as_of: dt.date | dt.datetime, at: dt.
     recorded on the Notices tab after each batch, so a run that dies sends again at most the
     batch it was in (docs/notify.md)."""
     from . import noticetab
+    from .dryrun import write_notices
     from .notices import notices
 
     if (dry_run is None) == (server is None):
@@ -460,33 +461,11 @@ def notify(location: Location, month: str, as_of: dt.date | dt.datetime, at: dt.
         report = _combine(office, verdicts, seals, moment, None).report
         found = notices(verdicts, report, code, noticetab.covered(records, code))
         if dry_run is not None:
-            return NotifyResult(found, _write_notices(found, Path(dry_run), sender, at),
+            return NotifyResult(found, write_notices(found, Path(dry_run), sender, at),
                                 verdicts.lang)
         assert server is not None and clock is not None
         return _send(source, found, records, server, sender, per_minute, clock, moment.day,
                      progress)
-
-
-def _write_notices(found: Notices, folder: Path, sender: str, at: dt.datetime
-                   ) -> tuple[Path, ...]:
-    from . import mail
-    from .mailbytes import Writer
-
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SourceError(said("cannot_create", path=folder, why=exc.strerror)) from exc
-    writer = Writer(found, sender, at)
-    files = []
-    for k, n in enumerate(x for x in found.notices if x.email):
-        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in n.id)
-        path = folder / f"{k + 1:04d}-{safe}.eml"
-        try:
-            path.write_bytes(writer.message(n, mail.message_id(sender)))
-        except OSError as exc:
-            raise SourceError(said("cannot_write", path=path, why=exc.strerror or exc)) from exc
-        files.append(path)
-    return tuple(files)
 
 
 def _send(source: Source, found: Notices, records: list[Record], server: Server, sender: str,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -22,11 +23,14 @@ from .ledger import ledger
 from .periods import Period
 from .report import Report
 from .scores import score_period
-from .seal import current_entries
+from .seal import log_fingerprints
 
 
-@dataclass(frozen=True)
-class Thanks:
+class Thanks(NamedTuple):
+    """One accepted row, as its receiver is told it. The items are named tuples rather than
+    dataclasses: a large office's month makes 400,000 of them, and a frozen dataclass costs
+    five times as much to build."""
+
     key: str
     row: int
     day: dt.date
@@ -37,8 +41,7 @@ class Thanks:
     message: str
 
 
-@dataclass(frozen=True)
-class Refusal:
+class Refusal(NamedTuple):
     key: str
     row: int
     day: dt.date | None
@@ -47,8 +50,7 @@ class Refusal:
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Statement:
+class Statement(NamedTuple):
     key: str
     month: int
     granted: int
@@ -60,8 +62,7 @@ class Statement:
     """the ranking period so far: its half-year's first month to ``month``"""
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(NamedTuple):
     id: str
     name: str
     email: str | None
@@ -93,13 +94,10 @@ def row_keys(v: Verdicts, month: int) -> dict[int, str]:
     same content numbered, so a key follows a row that moves but not one that is edited."""
     seen: dict[str, int] = {}
     out = {}
-    log_tab = v.titles.get("log", "Log")
-    for e in current_entries(v, month):
-        if e.tab != log_tab:
-            continue
-        n = seen.get(e.fingerprint, 0)
-        seen[e.fingerprint] = n + 1
-        out[e.row] = f"log:{e.fingerprint}" + (f"#{n + 1}" if n else "")
+    for row, fingerprint in log_fingerprints(v, month):
+        n = seen.get(fingerprint, 0)
+        seen[fingerprint] = n + 1
+        out[row] = f"log:{fingerprint}" + (f"#{n + 1}" if n else "")
     return out
 
 
@@ -116,6 +114,18 @@ def _department(v: Verdicts, key: object) -> str:
     return v.dept_name.get(str(key), str(key))
 
 
+def _objects(frame: pd.DataFrame, name: str) -> list[Any]:
+    return list(frame[name].to_numpy(dtype=object, na_value=None))
+
+
+def _ints(frame: pd.DataFrame, name: str) -> list[int]:
+    return list(frame[name].to_numpy(dtype=np.int64).tolist())
+
+
+def _days(frame: pd.DataFrame) -> list[dt.date | None]:
+    return list(frame["when"].dt.date.to_numpy(dtype=object, na_value=None))
+
+
 def notices(v: Verdicts, report: Report, month: int,
             covered: Mapping[str, Collection[str]] | None = None) -> Notices:
     """Everyone's notice for ``month`` as of the verdicts' day, leaving out what ``covered``
@@ -125,7 +135,6 @@ def notices(v: Verdicts, report: Report, month: int,
     staff = v.staff
     ids = staff["id"].to_numpy(dtype=object)
     names = staff["name"].to_numpy(dtype=object)
-    emails = staff["email"].to_numpy(dtype=object)
     keys = row_keys(v, month)
     in_month = log[(log["month"] == month).fillna(False).to_numpy(dtype=bool)]
     open_month = month == months.of_date(v.as_of)
@@ -152,57 +161,59 @@ def notices(v: Verdicts, report: Report, month: int,
             ranking.people["score"].to_numpy(dtype=np.int64)
     thanks: dict[int, list[Thanks]] = {}
     refused: dict[int, list[Refusal]] = {}
-    cols = {c: in_month[c].to_numpy(dtype=object, na_value=None)
-            for c in ("row", "sender", "receiver", "sender_dept", "points", "to", "points_text",
-                      "message")}
-    days = in_month["when"].dt.date.to_numpy(dtype=object, na_value=None)
     accepted = in_month["accepted"].to_numpy(dtype=bool)
-    for i, row in enumerate(cols["row"]):
-        key = keys.get(row)
-        if key is None:
-            continue
-        sender, receiver = cols["sender"][i], cols["receiver"][i]
-        if accepted[i] and receiver is not None:
-            thanks.setdefault(receiver, []).append(Thanks(
-                key, row, days[i] or v.as_of, str(ids[sender]), str(names[sender]),
-                _department(v, cols["sender_dept"][i]), int(cols["points"][i]),
-                str(cols["message"][i] or "")))
-        elif not accepted[i] and sender is not None:
-            refused.setdefault(sender, []).append(Refusal(
-                key, row, days[i], str(cols["to"][i] or ""), str(cols["points_text"][i] or ""),
-                tuple(reasons.get(row, []))))
+    keyed = in_month["row"].isin(list(keys)).to_numpy(dtype=bool)
+    good = in_month[accepted & keyed & in_month["receiver"].notna().to_numpy(dtype=bool)]
+    senders = good["sender"].to_numpy(dtype=np.int64)
+    dept_keys = _objects(good, "sender_dept")
+    dept_names = {d: _department(v, d) for d in set(dept_keys)}
+    depts = [dept_names[d] for d in dept_keys]
+    for row, day, receiver, sid, name, dept, points, message in zip(
+            _ints(good, "row"), _days(good), _ints(good, "receiver"), ids[senders].tolist(),
+            names[senders].tolist(), depts, _ints(good, "points"), _objects(good, "message"),
+            strict=True):
+        thanks.setdefault(receiver, []).append(Thanks(
+            keys[row], row, day or v.as_of, str(sid), str(name), dept, points,
+            str(message or "")))
+    bad = in_month[~accepted & keyed & in_month["sender"].notna().to_numpy(dtype=bool)]
+    for row, day, sender, to, points_text in zip(
+            _ints(bad, "row"), _days(bad), _ints(bad, "sender"), _objects(bad, "to"),
+            _objects(bad, "points_text"), strict=True):
+        refused.setdefault(sender, []).append(Refusal(
+            keys[row], row, day, str(to or ""), str(points_text or ""),
+            tuple(reasons.get(row, []))))
     got_points = in_month[in_month["accepted"]]
     receivers = got_points["receiver"].to_numpy(dtype=np.int64)
     received = np.bincount(receivers, weights=got_points["points"].to_numpy(dtype=float),
                            minlength=n_people).astype(np.int64)
     has_received = np.bincount(receivers, minlength=n_people) > 0
-    told_of = set(thanks) | set(refused)
-    if ended:
-        active = on_ledger & ((granted != 0) | (sent != 0) | has_received)
-        told_of |= set(np.flatnonzero(active).tolist())
+    due = on_ledger & ((granted != 0) | (sent != 0) | has_received) if ended \
+        else np.zeros(n_people, dtype=bool)
+    told_of = set(thanks) | set(refused) | set(np.flatnonzero(due).tolist())
     statement_key = f"statement:{months.name(month)}"
     half = _half(month)
+    email = staff["email"].astype("str").str.strip()
+    addresses = email.where(email != "").to_numpy(dtype=object, na_value=None)
+    g, s, e, r, score, rest = (x.tolist() for x in (granted, sent, expired, received, scaled,
+                                                     left))
     out, missing = [], []
     for p in sorted(told_of):
         pid = str(ids[p])
         told = covered.get(pid, ())
         statement = None
-        if ended and on_ledger[p] and statement_key not in told and (
-                granted[p] or sent[p] or has_received[p]):
-            statement = Statement(
-                statement_key, month, int(granted[p]), int(sent[p]), int(expired[p]),
-                int(received[p]), ranking.score(int(scaled[p])) if ranking is not None else 0,
-                half)
-        got = tuple(t for t in thanks.get(p, []) if t.key not in told)
-        bad = tuple(r for r in refused.get(p, []) if r.key not in told)
+        if due[p] and statement_key not in told:
+            statement = Statement(statement_key, month, g[p], s[p], e[p], r[p],
+                                  ranking.score(score[p]) if ranking is not None else 0, half)
+        got = tuple(x for x in thanks.get(p, ()) if x.key not in told) if told \
+            else tuple(thanks.get(p, ()))
+        bad = tuple(x for x in refused.get(p, ()) if x.key not in told) if told \
+            else tuple(refused.get(p, ()))
         if not (got or bad or statement):
             continue
-        email = emails[p]
-        address = None if email is None or pd.isna(email) or not str(email).strip() \
-            else str(email).strip()
+        address = addresses[p]
         if address is None:
             missing.append(pid)
         out.append(Notice(pid, str(names[p]), address, got, bad,
-                          int(left[p]) if open_month and on_ledger[p] else None, statement))
+                          rest[p] if open_month and on_ledger[p] else None, statement))
     return Notices(month, v.as_of, v.lang, v.source, tuple(out), tuple(missing))
 

@@ -437,7 +437,13 @@ def rule_said(rule: str, variant: str = "default", /, **fields: Any) -> Said:
     return Said(variant, fields, rule)
 
 
+def template(key: str, lang: str = "en") -> str:
+    """The phrase ``key`` in ``lang`` (English where it has no Korean), its fields unfilled:
+    for text made 100,000 times, filled with ``str.format``."""
+    en, ko = PHRASES[key]
+    return ko if lang == "ko" and ko else en
+
+
 def phrase(key: str, lang: str = "en", /, **fields: Any) -> str:
     """The phrase ``key`` in ``lang`` (English where it has no Korean) with its fields."""
-    en, ko = PHRASES[key]
-    return (ko if lang == "ko" and ko else en).format(**fields)
+    return template(key, lang).format(**fields)

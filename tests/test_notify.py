@@ -4,7 +4,6 @@ figures are the ledger's, typed text stays data, and Korean is encoded as mail m
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import email
 import re
@@ -15,10 +14,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import DEPARTMENTS, LOG_HEADER, write_workbook
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from collabsheet import api, months
 from collabsheet.cli import cli
 from collabsheet.ledger import ledger
+from collabsheet.notices import Notice, Notices, Refusal, Statement, Thanks
+from collabsheet.periods import Period
 
 ROOT = Path(__file__).resolve().parent.parent
 AT = dt.datetime(2025, 5, 10, 9, 0, tzinfo=dt.UTC)
@@ -141,6 +144,42 @@ def test_typed_text_is_data_and_korean_is_encoded(tmp_path):
     assert "이서연(Finance) 님이 50포인트와 함께" in body(msg)
 
 
+_TEXT = st.text(st.sampled_from(list(" a가&<>\"'\r\n\t\u2028\xa0{}")), max_size=8) | \
+    st.text(st.characters(codec="utf-8"), max_size=12)
+_THANKS = st.builds(Thanks, key=st.just("log:x"), row=st.integers(2, 10**6),
+                    day=st.dates(), sender=_TEXT, name=_TEXT, department=_TEXT,
+                    points=st.integers(1, 10**6), message=_TEXT)
+_REFUSAL = st.builds(Refusal, key=st.just("log:y"), row=st.integers(2, 10**6),
+                     day=st.none() | st.dates(), receiver=_TEXT, points=_TEXT,
+                     reasons=st.lists(_TEXT, max_size=3).map(tuple))
+_NUMBER = st.integers(-10**7, 10**7)
+_STATEMENT = st.builds(
+    Statement, key=st.just("statement:2025-04"), month=st.just(months.code(2025, 4)),
+    granted=_NUMBER, sent=_NUMBER, expired=_NUMBER, received=_NUMBER,
+    score=_NUMBER | _NUMBER.map(lambda x: x + 0.5),
+    period=st.sampled_from([Period(months.code(2025, 0), months.code(2025, 4), "h"),
+                            Period(months.code(2025, 4), months.code(2025, 4), "m")]))
+
+
+@example(lang="en", name=" Kim\xa0", thanks=[], refused=[], left=None, statement=None,
+         source="")
+@example(lang="ko", name="김\r\nBcc: x@y.kr", left=1, statement=None, source="<b>",
+         thanks=[Thanks("k", 2, dt.date(2025, 4, 1), "E2", "이\n", "<i>", 5, "a & b\n")],
+         refused=[Refusal("r", 3, None, "E3", "x", ("{fix}",))])
+@given(lang=st.sampled_from(["en", "ko"]), name=_TEXT,
+       thanks=st.lists(_THANKS, max_size=3), refused=st.lists(_REFUSAL, max_size=3),
+       left=st.none() | _NUMBER, statement=st.none() | _STATEMENT, source=_TEXT)
+def test_the_batchs_texts_are_the_references(lang, name, thanks, refused, left, statement,
+                                             source):
+    """mailbytes.Texts, its words worked out once a batch, writes what mail.texts writes,
+    whatever people typed (line breaks, markup, Korean, empty)."""
+    from collabsheet import mail, mailbytes
+
+    n = Notice("E1", name, "a@b.kr", tuple(thanks), tuple(refused), left, statement)
+    batch = Notices(months.code(2025, 4), dt.date(2025, 5, 10), lang, source, (n,), ())
+    assert mailbytes.Texts(batch)(n) == mail.texts(n, batch)
+
+
 @pytest.mark.parametrize("lang_book,as_of", [("ko", dt.date(2025, 5, 10)),
                                              ("en", dt.date(2025, 4, 20))])
 def test_the_fast_writer_makes_the_references_message(lang_book, as_of):
@@ -154,7 +193,7 @@ def test_the_fast_writer_makes_the_references_message(lang_book, as_of):
     found = notices(ev.verdicts, ev.report, months.code(2025, 4))
     writer = mailbytes.Writer(found, "points@office.go.kr", AT)
     checked = 0
-    for n in [*found.notices, dataclasses.replace(found.notices[0], name="가" * 60)]:
+    for n in [*found.notices, found.notices[0]._replace(name="가" * 60)]:
         if not n.email:
             continue
         msgid = mail.message_id("points@office.go.kr")
@@ -172,3 +211,19 @@ def test_the_fast_writer_makes_the_references_message(lang_book, as_of):
             [(p.get_content_type(), p.get_content()) for p in ref.iter_parts()]
         checked += 1
     assert checked > 50
+
+
+def test_a_notice_that_cannot_be_written_is_one_line(tmp_path):
+    """A dry run's folder where a notice's file cannot be made: one line naming the file,
+    whichever thread was writing it, and no traceback."""
+    book = small(tmp_path, "Kim", "thanks")
+    args = ["notify", str(book), "--month", "2025-04", "--as-of", "2025-05-10",
+            "--dry-run", str(tmp_path / "o"), "-q"]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    second = sorted((tmp_path / "o").glob("*.eml"))[1]
+    second.unlink()
+    second.mkdir()
+    out = CliRunner().invoke(cli, args)
+    assert (out.exit_code, out.stdout) == (2, ""), out.stderr
+    assert out.stderr == (f"오류: {second}: 쓸 수 없습니다(Is a directory). "
+                          "파일은 그대로 두었습니다\n")
