@@ -95,28 +95,21 @@ class Writer:
         self.sender = sender
         self.at = at
         self.date = format_datetime(at)
-        self._subjects: dict[str, bytes] = {}
         self.texts = Texts(batch)
-
-    def _subject(self, text: str) -> bytes:
-        found = self._subjects.get(text)
-        if found is None:
-            encoded = Header(text, "utf-8").encode(linesep="\r\n")
-            found = self._subjects[text] = encoded.encode("ascii")
-        return found
+        self.subject = Header(self.texts.subject, "utf-8").encode(linesep="\r\n").encode("ascii")
 
     def message(self, n: Notice, msgid: str) -> bytes:
-        subject, plain, html = self.texts(n)
         to = mail.recipient(n)
         if len(to) > _LONGEST or len(self.sender) > _LONGEST or not to.isascii():
             return mail.as_bytes(mail.compose(n, self.batch, self.sender, self.at, msgid))
+        _, plain, html = self.texts(n)
         body = [_part("plain", plain), _part("html", html)]
         boundary = "=_collabsheet_" + hashlib.blake2b(msgid.encode(), digest_size=12).hexdigest()
         mark = f"--{boundary}\r\n".encode()
         return b"".join([
             f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n'
             "MIME-Version: 1.0\r\n".encode(),
-            b"Subject: ", self._subject(subject), b"\r\n",
+            b"Subject: ", self.subject, b"\r\n",
             f"From: {self.sender}\r\nTo: {to}\r\nMessage-ID: {msgid}\r\n"
             f"Date: {self.date}\r\n\r\n".encode("ascii"),
             mark, body[0], mark, body[1], f"--{boundary}--\r\n".encode()])
