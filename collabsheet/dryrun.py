@@ -1,8 +1,9 @@
 """``notify --dry-run``: each notice written as an .eml file into a folder, nothing sent.
 
 A large office's month is 180,000 files. Creating a file is the kernel's work, so one thread
-writes while the next messages are composed, on the other core; at most a few batches wait
-in memory.
+writes while the next messages are composed; at most a few batches wait in memory. From
+``SPLIT_FROM`` notices the list is cut into one part per core, each composed and written by
+its own process (forked.py), since one interpreter composes one message at a time.
 """
 
 from __future__ import annotations
@@ -13,16 +14,20 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from . import mail
+from . import forked, mail
 from .errors import SourceError
 from .mailbytes import Writer
-from .notices import Notices
+from .notices import Notice, Notices
 from .phrases import said
 
 BATCH = 1000
 """Files handed to the writing thread at a time."""
 WAITING = 4
 """Batches composed and not yet written, at most."""
+PARTS = 4
+"""Processes at most: files are made in one folder, which the system does one at a time."""
+SPLIT_FROM = 5000
+"""Notices from which the work is split between processes."""
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 
 
@@ -48,23 +53,38 @@ def _write(folder: Path, files: list[tuple[str, bytes]]) -> None:
                                    why=exc.strerror or exc)) from exc
 
 
-def write_notices(found: Notices, folder: Path, sender: str, at: dt.datetime
-                  ) -> tuple[Path, ...]:
-    """Every notice that has an address, as ``folder``/NNNN-ID.eml, dated ``at``."""
+def write_notices(found: Notices, folder: Path, sender: str, at: dt.datetime,
+                  parts: int | None = None) -> tuple[Path, ...]:
+    """Every notice that has an address, as ``folder``/NNNN-ID.eml, dated ``at``: in ``parts``
+    (default: one per core, for a large office) done at once by forked processes."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SourceError(said("cannot_create", path=folder, why=exc.strerror)) from exc
+    todo = [n for n in found.notices if n.email]
+    names = [file_name(k, n.id) for k, n in enumerate(todo)]
+    if parts is None:
+        parts = min(forked.cores(), PARTS) if len(todo) >= SPLIT_FROM else 1
     writer = Writer(found, sender, at)
-    names: list[str] = []
+    step = -(-len(todo) // parts) if todo else 1
+
+    def part(k: int) -> None:
+        part_of = slice(k * step, (k + 1) * step)
+        write_part(writer, folder, names[part_of], todo[part_of])
+
+    forked.in_parts(part, parts)
+    return tuple(folder / name for name in names)
+
+
+def write_part(writer: Writer, folder: Path, names: list[str], todo: list[Notice]) -> None:
+    """Compose and write, the files of each batch written by a thread while the next batch is
+    composed."""
     waiting: deque[Future[None]] = deque()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="eml") as pool:
         try:
             batch: list[tuple[str, bytes]] = []
-            for n in (x for x in found.notices if x.email):
-                name = file_name(len(names), n.id)
-                names.append(name)
-                batch.append((name, writer.message(n, mail.message_id(sender))))
+            for name, n in zip(names, todo, strict=True):
+                batch.append((name, writer.message(n, mail.message_id(writer.sender))))
                 if len(batch) == BATCH:
                     waiting.append(pool.submit(_write, folder, batch))
                     batch = []
@@ -76,4 +96,3 @@ def write_notices(found: Notices, folder: Path, sender: str, at: dt.datetime
         finally:
             for left in waiting:
                 left.cancel()
-    return tuple(folder / name for name in names)

@@ -152,6 +152,10 @@ PHRASES: dict[str, tuple[str, str]] = {
                           "into ({why})",
                           "{path}: collabsheet가 결과를 써 넣을 수 없는 통합 문서 "
                           "구조입니다({why})"),
+    "worker_stopped": ("a worker process stopped before its part was done (exit status "
+                       "{status}); run again",
+                       "작업 프로세스가 맡은 부분을 마치기 전에 멈췄습니다(종료 상태 {status}). "
+                       "다시 실행하십시오"),
     "cannot_write": ("{path}: cannot be written ({why}); it was left as it was",
                      "{path}: 쓸 수 없습니다({why}). 파일은 그대로 두었습니다"),
     "cannot_replace": ("{path}: cannot be replaced ({why}); it was left as it was",
