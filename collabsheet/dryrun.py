@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from . import forked, mail
+from .collector import paused
 from .errors import SourceError
 from .mailbytes import Writer
 from .notices import Notice, Notices
@@ -53,6 +54,7 @@ def _write(folder: Path, files: list[tuple[str, bytes]]) -> None:
                                    why=exc.strerror or exc)) from exc
 
 
+@paused()
 def write_notices(found: Notices, folder: Path, sender: str, at: dt.datetime,
                   parts: int | None = None) -> tuple[Path, ...]:
     """Every notice that has an address, as ``folder``/NNNN-ID.eml, dated ``at``: in ``parts``

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import months
+from .collector import paused
 from .engine import Verdicts
 from .ledger import ledger
 from .periods import Period
@@ -126,6 +127,7 @@ def _days(frame: pd.DataFrame) -> list[dt.date | None]:
     return list(frame["when"].dt.date.to_numpy(dtype=object, na_value=None))
 
 
+@paused()
 def notices(v: Verdicts, report: Report, month: int,
             covered: Mapping[str, Collection[str]] | None = None) -> Notices:
     """Everyone's notice for ``month`` as of the verdicts' day, leaving out what ``covered``
@@ -194,14 +196,17 @@ def notices(v: Verdicts, report: Report, month: int,
     half = _half(month)
     email = staff["email"].astype("str").str.strip()
     addresses = email.where(email != "").to_numpy(dtype=object, na_value=None)
-    g, s, e, r, score, rest = (x.tolist() for x in (granted, sent, expired, received, scaled,
-                                                     left))
+    g, s, e, r, score, rest, dues, ledgered = (
+        x.tolist() for x in (granted, sent, expired, received, scaled, left, due, on_ledger))
+    id_texts = [str(x) for x in ids.tolist()]
+    name_texts = [str(x) for x in names.tolist()]
+    addresses = addresses.tolist()
     out, missing = [], []
     for p in sorted(told_of):
-        pid = str(ids[p])
+        pid = id_texts[p]
         told = covered.get(pid, ())
         statement = None
-        if due[p] and statement_key not in told:
+        if dues[p] and statement_key not in told:
             statement = Statement(statement_key, month, g[p], s[p], e[p], r[p],
                                   ranking.score(score[p]) if ranking is not None else 0, half)
         got = tuple(x for x in thanks.get(p, ()) if x.key not in told) if told \
@@ -213,7 +218,7 @@ def notices(v: Verdicts, report: Report, month: int,
         address = addresses[p]
         if address is None:
             missing.append(pid)
-        out.append(Notice(pid, str(names[p]), address, got, bad,
-                          rest[p] if open_month and on_ledger[p] else None, statement))
+        out.append(Notice(pid, name_texts[p], address, got, bad,
+                          rest[p] if open_month and ledgered[p] else None, statement))
     return Notices(month, v.as_of, v.lang, v.source, tuple(out), tuple(missing))
 
