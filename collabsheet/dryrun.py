@@ -3,11 +3,14 @@
 A large office's month is 180,000 files. Creating a file is the kernel's work, so one thread
 writes while the next messages are composed; at most a few batches wait in memory. From
 ``SPLIT_FROM`` notices the list is cut into one part per core, each composed and written by
-its own process (forked.py), since one interpreter composes one message at a time.
+its own process (forked.py), since one interpreter composes one message at a time. A run
+that fails removes the files it made (and the folder, if it made it), so the folder is as it
+was but for files an earlier dry run wrote under the same names.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from collections import deque
@@ -29,7 +32,8 @@ PARTS = 4
 """Processes at most: files are made in one folder, which the system does one at a time."""
 SPLIT_FROM = 5000
 """Notices from which the work is split between processes."""
-_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+_AGAIN = os.O_WRONLY | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 
 
 def file_name(k: int, person: str) -> str:
@@ -39,10 +43,15 @@ def file_name(k: int, person: str) -> str:
     return f"{k + 1:04d}-{safe}.eml"
 
 
-def _write(folder: Path, files: list[tuple[str, bytes]]) -> None:
+def _write(folder: Path, files: list[tuple[str, bytes]], made: list[str]) -> None:
+    """Write the files, naming in ``made`` each one that was not there before."""
     for name, data in files:
         try:
-            fd = os.open(folder / name, _FLAGS, 0o666)
+            try:
+                fd = os.open(folder / name, _NEW, 0o666)
+                made.append(name)
+            except FileExistsError:
+                fd = os.open(folder / name, _AGAIN)
             try:
                 view = memoryview(data)
                 while view:
@@ -59,6 +68,7 @@ def write_notices(found: Notices, folder: Path, sender: str, at: dt.datetime,
                   parts: int | None = None) -> tuple[Path, ...]:
     """Every notice that has an address, as ``folder``/NNNN-ID.eml, dated ``at``: in ``parts``
     (default: one per core, for a large office) done at once by forked processes."""
+    existed = folder.is_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -70,31 +80,51 @@ def write_notices(found: Notices, folder: Path, sender: str, at: dt.datetime,
     writer = Writer(found, sender, at)
     step = -(-len(todo) // parts) if todo else 1
 
-    def part(k: int) -> None:
+    def part(k: int) -> list[str]:
         part_of = slice(k * step, (k + 1) * step)
-        write_part(writer, folder, names[part_of], todo[part_of])
+        return write_part(writer, folder, names[part_of], todo[part_of])
 
-    forked.in_parts(part, parts)
+    try:
+        forked.in_parts(part, parts, undo=lambda made: _remove(folder, made))
+    except BaseException:
+        if not existed:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     return tuple(folder / name for name in names)
 
 
-def write_part(writer: Writer, folder: Path, names: list[str], todo: list[Notice]) -> None:
+def write_part(writer: Writer, folder: Path, names: list[str], todo: list[Notice]
+               ) -> list[str]:
     """Compose and write, the files of each batch written by a thread while the next batch is
-    composed."""
+    composed: the names of the files that were not there before. If it fails, those files are
+    removed again."""
+    made: list[str] = []
     waiting: deque[Future[None]] = deque()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="eml") as pool:
-        try:
-            batch: list[tuple[str, bytes]] = []
-            for name, n in zip(names, todo, strict=True):
-                batch.append((name, writer.message(n, mail.message_id(writer.sender))))
-                if len(batch) == BATCH:
-                    waiting.append(pool.submit(_write, folder, batch))
-                    batch = []
-                    while len(waiting) >= WAITING:
-                        waiting.popleft().result()
-            waiting.append(pool.submit(_write, folder, batch))
-            while waiting:
-                waiting.popleft().result()
-        finally:
-            for left in waiting:
-                left.cancel()
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="eml") as pool:
+            try:
+                batch: list[tuple[str, bytes]] = []
+                for name, n in zip(names, todo, strict=True):
+                    batch.append((name, writer.message(n, mail.message_id(writer.sender))))
+                    if len(batch) == BATCH:
+                        waiting.append(pool.submit(_write, folder, batch, made))
+                        batch = []
+                        while len(waiting) >= WAITING:
+                            waiting.popleft().result()
+                waiting.append(pool.submit(_write, folder, batch, made))
+                while waiting:
+                    waiting.popleft().result()
+            finally:
+                for left in waiting:
+                    left.cancel()
+    except BaseException:
+        _remove(folder, made)
+        raise
+    return made
+
+
+def _remove(folder: Path, made: list[str]) -> None:
+    for name in made:
+        with contextlib.suppress(OSError):
+            os.unlink(folder / name)

@@ -3,9 +3,11 @@ are many small independent pieces of Python (a large office's 180,000 .eml files
 interpreter does one at a time.
 
 Part 0 is done here, the others by children forked after the data is in memory, so nothing is
-pickled but an error. A child that fails sends its error back and the parent raises it; a
-parent that fails stops its children first. Where fork is missing or unsafe (Windows, macOS,
-a process already running threads), every part is done here, in order.
+pickled but each part's small result or its error. A child that fails sends its error back
+and the parent raises it; a parent that fails stops its children (SIGTERM, which a child
+turns into ``Stopped`` so that it cleans up). Either way, the parts that succeeded are
+undone. Where fork is missing or unsafe (Windows, macOS, a process already running threads),
+every part is done here, in order.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .errors import CollabsheetError, SourceError
 from .phrases import said
+
+T = TypeVar("T")
 
 
 def cores() -> int:
@@ -35,60 +40,102 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
-def in_parts(work: Callable[[int], None], parts: int) -> None:
-    """``work(0)``, …, ``work(parts - 1)``, at once where the system can fork."""
+class Stopped(BaseException):
+    """A child told to stop (SIGTERM) because another part failed."""
+
+
+def in_parts(work: Callable[[int], T], parts: int,
+             undo: Callable[[T], None] | None = None) -> list[T]:
+    """``[work(0), …, work(parts - 1)]``, at once where the system can fork. If any part
+    fails, ``undo`` is given the result of each part that succeeded before the error is
+    raised; a part that fails cleans up after itself."""
+    done: list[T] = []
     if parts < 2 or not can_fork():
-        for part in range(parts):
-            work(part)
-        return
+        try:
+            for part in range(parts):
+                done.append(work(part))
+        except BaseException:
+            _undo(undo, done)
+            raise
+        return done
     children: list[tuple[int, int]] = []
     gc.freeze()
     try:
         for part in range(1, parts):
             children.append(_start(work, part))
-        work(0)
+        done.append(work(0))
         failure = None
         while children:
-            failure = _finish(*children.pop(0)) or failure
+            value, error = _finish(*children.pop(0))
+            if error is None:
+                done.append(value)
+            else:
+                failure = failure or error
         if failure is not None:
             raise failure
+        return done
+    except BaseException:
+        for pid, _ in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid, pipe in children:
+            value, error = _finish(pid, pipe)
+            if error is None:
+                done.append(value)
+        children.clear()
+        _undo(undo, done)
+        raise
     finally:
         gc.unfreeze()
-        for pid, pipe in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            _finish(pid, pipe)
 
 
-def _start(work: Callable[[int], None], part: int) -> tuple[int, int]:
+def _undo(undo: Callable[[T], None] | None, done: list[T]) -> None:
+    if undo is not None:
+        for result in done:
+            undo(result)
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped
+
+
+def _start(work: Callable[[int], T], part: int) -> tuple[int, int]:
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
         code = 0
         try:
             os.close(read)
-            work(part)
+            signal.signal(signal.SIGTERM, _stop)
+            result = work(part)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            _send(write, (True, result))
         except BaseException as exc:  # noqa: BLE001 - the child must never return
             code = 1
             words = exc.words if isinstance(exc, CollabsheetError) else None
-            try:
-                os.write(write, pickle.dumps((words, str(exc) or type(exc).__name__)))
-            except BaseException:  # noqa: BLE001
-                pass
+            with contextlib.suppress(BaseException):
+                _send(write, (False, (words, str(exc) or type(exc).__name__)))
         finally:
             os._exit(code)
     os.close(write)
     return pid, read
 
 
-def _finish(pid: int, pipe: int) -> CollabsheetError | None:
-    """Wait for the child; its error, if it failed."""
+def _send(pipe: int, what: object) -> None:
+    view = memoryview(pickle.dumps(what))
+    while view:
+        view = view[os.write(pipe, view):]
+
+
+def _finish(pid: int, pipe: int) -> tuple[Any, CollabsheetError | None]:
+    """Wait for the child: its result, or its error."""
     with os.fdopen(pipe, "rb") as reader:
         sent = reader.read()
     _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) == 0:
-        return None
-    if not sent:
-        return SourceError(said("worker_stopped", status=os.waitstatus_to_exitcode(status)))
-    words, text = pickle.loads(sent)
-    return SourceError(words if words is not None else text)
+    code = os.waitstatus_to_exitcode(status)
+    if code == 0 and sent:
+        return pickle.loads(sent)[1], None
+    if not sent or code < 0:
+        return None, SourceError(said("worker_stopped", status=code))
+    words, text = pickle.loads(sent)[1]
+    return None, SourceError(words if words is not None else text)

@@ -126,3 +126,55 @@ def test_where_fork_is_unsafe_the_parts_run_here_in_order():
         stop.set()
         other.join()
     assert done == [(0, os.getpid()), (1, os.getpid()), (2, os.getpid())]
+
+
+@linux
+@pytest.mark.parametrize("blocked", [0, -1], ids=["in the parent's part", "in a child's part"])
+def test_a_failed_run_takes_back_the_files_it_made(april, tmp_path, forking, blocked):
+    _, found = april
+    names = [p.name for p in dryrun.write_notices(found, tmp_path / "all", "hr@x.example", AT)]
+    folder = tmp_path / "fresh"
+    folder.mkdir()
+    (folder / names[blocked]).mkdir()
+    with pytest.raises(SourceError) as caught:
+        dryrun.write_notices(found, folder, "hr@x.example", AT, parts=2)
+    assert caught.value.say("en") == (f"{folder / names[blocked]}: cannot be written "
+                                      "(Is a directory); it was left as it was")
+    assert [p.name for p in folder.iterdir()] == [names[blocked]]
+
+
+@linux
+def test_a_folder_the_failed_run_made_is_removed(april, tmp_path, forking, monkeypatch):
+    _, found = april
+    last = [n for n in found.notices if n.email][-1].id
+    real = dryrun.Writer.message
+
+    def message(self, n, msgid):
+        if n.id == last:
+            raise UsageError("this one cannot be composed")
+        return real(self, n, msgid)
+
+    monkeypatch.setattr(dryrun.Writer, "message", message)
+    with pytest.raises(SourceError, match="this one cannot be composed"):
+        dryrun.write_notices(found, tmp_path / "new" / "notices", "hr@x.example", AT, parts=3)
+    assert [p.name for p in tmp_path.iterdir()] == ["new"]
+    assert not any((tmp_path / "new").iterdir())
+
+
+@pytest.mark.parametrize("fork", [True, False], ids=["forked", "in order"])
+def test_the_parts_that_succeeded_are_undone_when_one_fails(monkeypatch, fork):
+    if fork and not sys.platform.startswith("linux"):
+        pytest.skip("fork is used on Linux")
+    monkeypatch.setattr(forked, "can_fork", lambda: fork)
+    undone: list[int] = []
+
+    def work(part: int) -> int:
+        if part == 2:
+            raise UsageError("part 2 failed")
+        return part * 10
+
+    assert forked.in_parts(work, 2, undo=undone.append) == [0, 10]
+    assert undone == []
+    with pytest.raises(UsageError if not fork else SourceError, match="part 2 failed"):
+        forked.in_parts(work, 4, undo=undone.append)
+    assert sorted(undone) == ([0, 10] if not fork else [0, 10, 30])
