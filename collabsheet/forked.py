@@ -109,12 +109,12 @@ def _start(work: Callable[[int], T], part: int) -> tuple[int, int]:
             signal.signal(signal.SIGTERM, _stop)
             result = work(part)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            _send(write, (True, result))
+            _send(write, result)
         except BaseException as exc:  # noqa: BLE001 - the child must never return
             code = 1
             words = exc.words if isinstance(exc, CollabsheetError) else None
             with contextlib.suppress(BaseException):
-                _send(write, (False, (words, str(exc) or type(exc).__name__)))
+                _send(write, (words, str(exc) or type(exc).__name__))
         finally:
             os._exit(code)
     os.close(write)
@@ -128,14 +128,15 @@ def _send(pipe: int, what: object) -> None:
 
 
 def _finish(pid: int, pipe: int) -> tuple[Any, CollabsheetError | None]:
-    """Wait for the child: its result, or its error."""
+    """Wait for the child: its result, or its error (what it sent is told apart by its exit
+    code)."""
     with os.fdopen(pipe, "rb") as reader:
         sent = reader.read()
     _, status = os.waitpid(pid, 0)
     code = os.waitstatus_to_exitcode(status)
     if code == 0 and sent:
-        return pickle.loads(sent)[1], None
+        return pickle.loads(sent), None
     if not sent or code < 0:
         return None, SourceError(said("worker_stopped", status=code))
-    words, text = pickle.loads(sent)[1]
+    words, text = pickle.loads(sent)
     return None, SourceError(words if words is not None else text)
